@@ -1,0 +1,254 @@
+"""Text -> index terms, the same way for passages and questions.
+
+normalize (NFKC, lower case) -> detect the language -> words (SudachiPy for Japanese,
+jieba for Chinese with its glyphs mapped to Japanese forms by OpenCC, a light stemmer for
+English) -> drop particles, punctuation and stop words -> add character bigrams of CJK
+runs, so that words cut differently by two tokenisers still meet.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata as md
+import logging
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterator
+
+from .lexicon import LEXICON_PATH, Lexicon, default_lexicon
+
+ANALYZER_VERSION = "1"
+SUDACHI_MAX_CHARS = 4000          # Sudachi refuses inputs over 49,149 bytes
+
+KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007]")
+LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007\u30a1-\u30fa\u30fc\u3041-\u3096]+")
+EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+NUMBER = re.compile(r"\d+")
+
+# one term with where it came from: (term, start, end, is_word, is_proper_noun)
+Term = tuple[str, int, int, bool, bool]
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """NFKC + lower-cased text, with a map back to offsets in the original."""
+    text: str
+    origin: list[int] | None      # origin[i] = index in the original text; None = same
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        if self.origin is None:
+            return start, end
+        if start >= len(self.origin):
+            return len(self.origin), len(self.origin)
+        return self.origin[start], self.origin[max(start, end - 1)] + 1
+
+
+def normalize(text: str) -> Normalized:
+    """NFKC (full-width -> half-width, compatibility forms) and lower case, offsets kept."""
+    lowered = text.lower()
+    if unicodedata.is_normalized("NFKC", text) and len(lowered) == len(text):
+        return Normalized(lowered, None)
+    out: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        for c in unicodedata.normalize("NFKC", ch).lower():
+            out.append(c)
+            origin.append(i)
+    return Normalized("".join(out), origin)
+
+
+def detect_lang(text: str) -> str:
+    """'ja' when there is kana, 'zh' for Han without kana, 'en' for Latin letters."""
+    if KANA.search(text):
+        return "ja"
+    if HAN.search(text):
+        return "zh"
+    if LATIN.search(text):
+        return "en"
+    return "ja"
+
+
+def stem_en(word: str) -> str:
+    """Strip simple English inflections: companies -> company, established -> establish."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    for suffix, repl in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) + len(repl) >= 3 and not word.endswith("ss"):
+            word = word[: len(word) - len(suffix)] + repl
+            break
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word
+
+
+def bigrams(text: str) -> Iterator[Term]:
+    """Overlapping character bigrams of every CJK run (a one-character run stays whole)."""
+    for m in CJK_RUN.finditer(text):
+        run, base = m.group(), m.start()
+        if len(run) == 1:
+            yield run, base, base + 1, False, False
+        for i in range(len(run) - 1):
+            yield run[i:i + 2], base + i, base + i + 2, False, False
+
+
+def chunks(text: str, size: int) -> Iterator[tuple[int, str]]:
+    """Cut long text for Sudachi, at a line or sentence end where one is near."""
+    pos = 0
+    while pos < len(text):
+        end = min(len(text), pos + size)
+        if end < len(text):
+            cut = max(text.rfind("\n", pos, end), text.rfind("。", pos, end))
+            end = cut + 1 if cut > pos + size // 2 else end
+        yield pos, text[pos:end]
+        pos = end
+
+
+class Analyzer:
+    """Holds the dictionaries (loaded once) and turns text into terms."""
+
+    def __init__(self, lexicon: Lexicon | None = None, use_bigrams: bool = True):
+        self.lexicon = lexicon or default_lexicon()
+        self.use_bigrams = use_bigrams
+        self._local = threading.local()
+        self._load()
+
+    # ------------------------------------------------------------ resources
+    def _load(self) -> None:
+        import jieba
+        import opencc
+        from sudachipy import Dictionary
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        self._jieba = jieba.dt
+        self._sudachi_dict = Dictionary(dict="core")
+        self._opencc = opencc
+
+    def _tls(self):
+        """Per-thread tokenizers: SudachiPy tokenizers are not thread-safe."""
+        tls = self._local
+        if not hasattr(tls, "sudachi"):
+            from sudachipy import SplitMode
+            tls.sudachi = self._sudachi_dict.tokenizer(mode=SplitMode.C)
+            tls.s2t = self._opencc.OpenCC("s2t")
+            tls.t2jp = self._opencc.OpenCC("t2jp")
+            tls.t2s = self._opencc.OpenCC("t2s")
+        return tls
+
+    def versions(self) -> dict:
+        ver = {}
+        for pkg in ("SudachiPy", "SudachiDict-core", "jieba", "OpenCC"):
+            try:
+                ver[pkg] = md.version(pkg)
+            except md.PackageNotFoundError:
+                ver[pkg] = "missing"
+        ver["analyzer"] = ANALYZER_VERSION
+        ver["lexicon"] = hashlib.sha256(LEXICON_PATH.read_bytes()).hexdigest()[:16]
+        return ver
+
+    # ------------------------------------------------------------ glyphs
+    def to_japanese_glyphs(self, text: str) -> str:
+        """Chinese glyphs -> Japanese forms (广州 -> 広州, 企业 -> 企業)."""
+        tls = self._tls()
+        return tls.t2jp.convert(tls.s2t.convert(text))
+
+    def to_simplified(self, text: str) -> str:
+        return self._tls().t2s.convert(text)
+
+    # ------------------------------------------------------------ words
+    def _words_ja(self, text: str) -> Iterator[Term]:
+        tok = self._tls().sudachi
+        drop, stop, proper = self.lexicon.drop_pos_ja, self.lexicon.stop("ja"), self.lexicon.proper_pos_ja
+        for base, part in chunks(text, SUDACHI_MAX_CHARS):
+            for m in tok.tokenize(part):
+                pos = m.part_of_speech()
+                if pos[0] in drop:
+                    continue
+                term = m.normalized_form().lower()
+                if term in stop or not term.strip():
+                    continue
+                yield term, base + m.begin(), base + m.end(), True, pos[1] in proper
+
+    def _words_zh(self, text: str) -> Iterator[Term]:
+        simplified = self.to_simplified(text)
+        japanese = self.to_japanese_glyphs(simplified)
+        aligned = len(simplified) == len(text) and len(japanese) == len(text)
+        stop = self.lexicon.stop("zh")
+        for word, start, end in self._jieba.tokenize(simplified):
+            if not word.strip() or not any(c.isalnum() for c in word):
+                continue
+            if word in stop or (aligned and japanese[start:end] in stop):
+                continue
+            term = japanese[start:end] if aligned else self.to_japanese_glyphs(word)
+            if not aligned:
+                start, end = 0, 0
+            yield term.lower(), start, end, True, False
+
+    def _words_en(self, text: str) -> Iterator[Term]:
+        stop = self.lexicon.stop("en")
+        for m in EN_WORD.finditer(text):
+            word = m.group()
+            if word in stop or word.removesuffix("'s") in stop:
+                continue
+            yield stem_en(word), m.start(), m.end(), True, False
+
+    def words(self, text: str, lang: str) -> Iterator[Term]:
+        if lang == "zh":
+            return self._words_zh(text)
+        if lang == "en":
+            return self._words_en(text)
+        return self._words_ja(text)
+
+    def proper_nouns(self, text: str, lang: str | None = None) -> list[tuple[str, str]]:
+        """Proper nouns of a text as (normalised surface, "place" or "name")."""
+        norm = normalize(text).text
+        lang = lang or detect_lang(norm)
+        out = []
+        if lang == "zh":
+            import jieba.posseg
+            for w in jieba.posseg.cut(self.to_simplified(norm)):
+                if w.flag in self.lexicon.proper_flags_zh:
+                    out.append((self.to_japanese_glyphs(w.word), "place" if w.flag == "ns" else "name"))
+        elif lang == "ja":
+            for base, part in chunks(norm, SUDACHI_MAX_CHARS):
+                for m in self._tls().sudachi.tokenize(part):
+                    pos = m.part_of_speech()
+                    if pos[1] in self.lexicon.proper_pos_ja:
+                        out.append((m.surface(), "place" if pos[2] == "地名" else "name"))
+        return out
+
+    def is_place_name(self, text: str) -> bool:
+        """True when the whole text is one place name ("北京", "大阪")."""
+        found = self.proper_nouns(text)
+        return len(found) == 1 and found[0] == (normalize(text).text, "place")
+
+    # ------------------------------------------------------------ the pipeline
+    def terms(self, text: str, lang: str | None = None) -> tuple[Normalized, list[Term]]:
+        """All terms of a text with their offsets in the normalised text."""
+        norm = normalize(text)
+        lang = lang or detect_lang(norm.text)
+        found = list(self.words(norm.text, lang))
+        if self.use_bigrams:
+            grams_of = norm.text if lang != "zh" else self.to_japanese_glyphs(self.to_simplified(norm.text))
+            if len(grams_of) == len(norm.text):
+                found.extend(bigrams(grams_of))
+        return norm, found
+
+    def analyze(self, text: str, lang: str | None = None) -> list[str]:
+        """The index terms of a text: words and CJK bigrams."""
+        return [t[0] for t in self.terms(text, lang)[1]]
+
+    def spans(self, text: str, wanted: set[str], lang: str | None = None) -> list[tuple[int, int]]:
+        """Where terms of `wanted` occur in the original text, merged, in order."""
+        norm, found = self.terms(text, lang)
+        hits = sorted(norm.span(s, e) for term, s, e, _, _ in found if term in wanted and e > s)
+        merged: list[list[int]] = []
+        for s, e in hits:
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        return [(s, e) for s, e in merged]

@@ -1,0 +1,49 @@
+"""Language knowledge that is not about any article: question words, stop words, months.
+
+It lives in `lexicon.json` beside this file (data, editable without touching code).
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+LEXICON_PATH = Path(__file__).with_name("lexicon.json")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    question_types: list[tuple[str, str, re.Pattern]]   # (type, lang, pattern), in priority order
+    stopwords: dict[str, frozenset[str]]                  # lang -> words (normalised forms)
+    drop_pos_ja: tuple[str, ...]                          # Sudachi POS heads dropped
+    drop_flags_zh: tuple[str, ...]                        # jieba flags dropped
+    proper_pos_ja: tuple[str, ...]
+    proper_flags_zh: tuple[str, ...]
+    bound_starts: tuple[str, ...]
+    months_en: dict[str, int] = field(default_factory=dict)
+    follow_up: dict[str, re.Pattern] = field(default_factory=dict)
+
+    def stop(self, lang: str) -> frozenset[str]:
+        return self.stopwords.get(lang, frozenset())
+
+
+def parse_lexicon(raw: dict) -> Lexicon:
+    qtypes = [(t["type"], t["lang"], re.compile(t["pattern"], re.I)) for t in raw["question_types"]]
+    return Lexicon(
+        question_types=qtypes,
+        stopwords={lang: frozenset(w.lower() for w in words) for lang, words in raw["stopwords"].items()},
+        drop_pos_ja=tuple(raw["drop_pos_ja"]),
+        drop_flags_zh=tuple(raw["drop_flags_zh"]),
+        proper_pos_ja=tuple(raw["proper_pos_ja"]),
+        proper_flags_zh=tuple(raw["proper_flags_zh"]),
+        bound_starts=tuple(raw["bound_starts"]),
+        months_en={k.lower(): int(v) for k, v in raw["months_en"].items()},
+        follow_up={lang: re.compile(p, re.I) for lang, p in raw["follow_up"].items()},
+    )
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    return parse_lexicon(json.loads(LEXICON_PATH.read_text(encoding="utf-8")))
