@@ -1,0 +1,153 @@
+"""The cross-language glossary: Japanese terms with their Chinese and English variants.
+
+`glossary.tsv` has a header `kind<TAB>ja<TAB>zh<TAB>en`; each row is one concept, its
+forms separated by `|`.  The first Japanese form is the one the articles use; the other
+Japanese forms are synonyms or readings.  `kind` is `city`, `place` or `term`.
+Lines starting with `#` and blank lines are ignored.  Applied to questions only.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, asdict
+from pathlib import Path
+from typing import Callable, Iterable
+
+HEADER = ["kind", "ja", "zh", "en"]
+KINDS = {"city", "place", "term"}
+LANGS = ("ja", "zh", "en")
+
+
+class GlossaryError(ValueError):
+    """A malformed glossary; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    ja: tuple[str, ...]
+    zh: tuple[str, ...]
+    en: tuple[str, ...]
+    line: int = 0
+
+    @property
+    def term(self) -> str:
+        return self.ja[0]
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["ja"], d["zh"], d["en"] = list(self.ja), list(self.zh), list(self.en)
+        return d
+
+
+def _forms(cell: str) -> tuple[str, ...]:
+    return tuple(f.strip() for f in cell.split("|") if f.strip())
+
+
+def norm_form(form: str) -> str:
+    return unicodedata.normalize("NFKC", form).lower().strip()
+
+
+def parse_glossary(text: str, source: str = "glossary.tsv") -> list[Entry]:
+    """Rows of a glossary file; a clear GlossaryError for the first malformed line."""
+    entries: list[Entry] = []
+    owner: dict[tuple[str, str], int] = {}
+    header_seen = False
+    for n, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip("\r")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = line.split("\t")
+        if not header_seen:
+            if [c.strip().lower() for c in cells] != HEADER:
+                raise GlossaryError(f"{source}:{n}: the first line must be the header "
+                                    f"'kind<TAB>ja<TAB>zh<TAB>en', found {line[:60]!r}")
+            header_seen = True
+            continue
+        if len(cells) != 4:
+            raise GlossaryError(f"{source}:{n}: expected 4 tab-separated columns "
+                                f"(kind, ja, zh, en), found {len(cells)}")
+        kind = cells[0].strip()
+        if kind not in KINDS:
+            raise GlossaryError(f"{source}:{n}: kind must be one of {sorted(KINDS)}, found {kind!r}")
+        ja, zh, en = (_forms(c) for c in cells[1:])
+        if not ja:
+            raise GlossaryError(f"{source}:{n}: the ja column is empty")
+        if not zh and not en and len(ja) < 2:
+            raise GlossaryError(f"{source}:{n}: a row needs a variant (zh, en or a second ja form)")
+        for lang, forms in zip(LANGS, (ja, zh, en)):
+            for form in forms:
+                key = (lang, norm_form(form))
+                if key in owner and entries[owner[key]].term != ja[0]:
+                    raise GlossaryError(f"{source}:{n}: {lang} form {form!r} is already used on "
+                                        f"line {entries[owner[key]].line}")
+                owner.setdefault(key, len(entries))
+        entries.append(Entry(kind, ja, zh, en, n))
+    if not header_seen:
+        raise GlossaryError(f"{source}: empty glossary (no header line)")
+    return entries
+
+
+def load_glossary(path: Path) -> list[Entry]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise GlossaryError(f"{path}: not UTF-8 ({exc.reason})") from None
+    return parse_glossary(text, str(path))
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    start: int
+    end: int
+
+
+class Glossary:
+    """Finds glossary forms in a question, longest first, without overlaps."""
+
+    def __init__(self, entries: Iterable[Entry], to_simplified: Callable[[str], str] = lambda s: s,
+                 stem: Callable[[str], str] = lambda s: s):
+        self.entries = list(entries)
+        self._stem = stem
+        cjk: dict[str, Entry] = {}
+        latin: dict[str, Entry] = {}
+        for e in self.entries:
+            for form in e.ja + e.zh:
+                f = norm_form(form)
+                cjk.setdefault(f, e)
+                cjk.setdefault(norm_form(to_simplified(f)), e)
+            for form in e.en:
+                latin.setdefault(self.stem_phrase(form), e)
+        self._cjk = cjk
+        self._latin = latin
+        self._cjk_re = _alternation(cjk)
+        self._latin_re = _alternation(latin, r"(?<![a-z0-9])", r"(?![a-z0-9])")
+
+    def stem_phrase(self, text: str) -> str:
+        return " ".join(self._stem(w) for w in re.findall(r"[a-z0-9]+", norm_form(text)))
+
+    def find_cjk(self, text: str) -> list[Match]:
+        if self._cjk_re is None:
+            return []
+        return [Match(self._cjk[m.group()], m.start(), m.end()) for m in self._cjk_re.finditer(text)]
+
+    def find_latin(self, stemmed: str) -> list[Match]:
+        """Matches in a text of stemmed words joined by single spaces."""
+        if self._latin_re is None:
+            return []
+        return [Match(self._latin[m.group()], m.start(), m.end()) for m in self._latin_re.finditer(stemmed)]
+
+    def to_json(self) -> list[dict]:
+        return [e.to_dict() for e in self.entries]
+
+    @staticmethod
+    def entries_from_json(rows: list[dict]) -> list[Entry]:
+        return [Entry(r["kind"], tuple(r["ja"]), tuple(r["zh"]), tuple(r["en"]), r.get("line", 0)) for r in rows]
+
+
+def _alternation(forms: dict, before: str = "", after: str = "") -> re.Pattern | None:
+    if not forms:
+        return None
+    alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True) if f)
+    return re.compile(f"{before}(?:{alts}){after}")
