@@ -1,0 +1,79 @@
+"""The serving core: one analyser and the current index, swapped when a rebuild lands.
+
+`Service.ask()` is what `/ask`, `qa ask` and `qa eval` all call.  A new index version
+(`index/current` re-pointed by `qa index`) is noticed between requests, loaded in the
+background and swapped in whole; a request keeps the version it started with, so every
+response is consistent with one index.  A version that fails verification is refused,
+logged once, and the old one keeps serving.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from .analysis import Analyzer
+from .answer import answer
+from .index import Index, current_version_name, load_index, resolve_version_dir
+
+log = logging.getLogger("qa.service")
+
+
+class Service:
+    def __init__(self, index_path: Path, analyzer: Analyzer | None = None, check_every: float = 0.25):
+        self.index_path = Path(index_path)
+        self.analyzer = analyzer or Analyzer()
+        self.check_every = check_every
+        self._index = load_index(self.index_path, self.analyzer)
+        self._seen = current_version_name(self.index_path)
+        self._refused: set[str] = set()
+        self._lock = threading.Lock()
+        self._loading: threading.Thread | None = None
+        self._checked = time.monotonic()
+
+    # ------------------------------------------------------------ index swaps
+    @property
+    def index(self) -> Index:
+        """The index to answer with; starts a background reload when a new version appeared."""
+        now = time.monotonic()
+        if now - self._checked >= self.check_every:
+            self._checked = now
+            self.refresh(wait=False)
+        return self._index
+
+    def refresh(self, wait: bool = True) -> str:
+        """Look for a new version; load it (in the background unless `wait`). Returns the version."""
+        name = current_version_name(self.index_path)
+        if not name or name == self._seen or name in self._refused:
+            return self._index.version
+        with self._lock:
+            if self._loading and self._loading.is_alive():
+                thread = self._loading
+            else:
+                thread = threading.Thread(target=self._load, args=(name,), daemon=True)
+                self._loading = thread
+                thread.start()
+        if wait:
+            thread.join()
+        return self._index.version
+
+    def _load(self, name: str) -> None:
+        try:
+            folder = resolve_version_dir(self.index_path)
+            new = load_index(folder, self.analyzer)
+        except Exception as exc:                 # refused: keep serving the old index
+            self._refused.add(name)
+            log.error("refused index version %s, still serving %s: %s", name, self._index.version, exc)
+            return
+        self._index, self._seen = new, name
+        log.info("now serving index version %s (%d passages)", new.version, len(new.passages))
+
+    # ------------------------------------------------------------ answering
+    def ask(self, question: str, history: list[str] | None = None, top_k: int = 5) -> dict:
+        """The full /ask response body."""
+        started = time.perf_counter()
+        index = self.index
+        body = answer(question, history or [], index, self.analyzer, top_k)
+        return {"question": question, **body, "index_version": index.version,
+                "took_ms": round((time.perf_counter() - started) * 1000, 2)}
