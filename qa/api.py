@@ -1,0 +1,161 @@
+"""The JSON API: /ask, /facts, /cities, /healthz, /openapi.json."""
+from __future__ import annotations
+
+import json
+import re
+
+from flask import Blueprint, current_app, g, jsonify, request
+
+from .errors import ApiError
+from .openapi import openapi_document
+from .service import Service
+
+bp = Blueprint("api", __name__)
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+ASK_FIELDS = {"question", "history", "top_k"}
+YEAR = re.compile(r"^\d{4}$")
+
+
+def get_service() -> Service:
+    return current_app.extensions["qa"]
+
+
+def current_index():
+    """The index this request uses (one version for the whole request, named in the log)."""
+    index = get_service().index
+    g.index_version = index.version
+    return index
+
+
+# ---------------------------------------------------------------- validation
+
+def check_text(value, field: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise ApiError(400, "invalid_type", f"'{field}' must be a string")
+    if not value.strip():
+        raise ApiError(400, "empty_question" if field == "question" else "invalid_history",
+                       f"'{field}' is empty")
+    if len(value) > limit:
+        raise ApiError(400, "question_too_long" if field == "question" else "invalid_history",
+                       f"'{field}' is {len(value)} characters; the limit is {limit}")
+    if CONTROL.search(value):
+        raise ApiError(400, "invalid_characters", f"'{field}' contains control characters")
+    return value.strip()
+
+
+def check_top_k(value) -> int:
+    if value is None:
+        return current_app.config["DEFAULT_TOP_K"]
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,3}\s*", value):
+        value = int(value)
+    top = current_app.config["MAX_TOP_K"]
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+        raise ApiError(400, "invalid_top_k", f"'top_k' must be an integer from 1 to {top}")
+    return value
+
+
+def check_history(value) -> list[str]:
+    if value is None:
+        return []
+    limit = current_app.config["MAX_HISTORY"]
+    if not isinstance(value, list):
+        raise ApiError(400, "invalid_history", "'history' must be a list of earlier questions (strings)")
+    if len(value) > limit:
+        raise ApiError(400, "invalid_history", f"'history' has {len(value)} items; the limit is {limit}")
+    return [check_text(h, "history", current_app.config["MAX_QUESTION_CHARS"]) for h in value]
+
+
+def json_body() -> dict:
+    """The request body as a JSON object, or a clear 4xx."""
+    mimetype = request.mimetype or ""
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise ApiError(415, "unsupported_media_type",
+                       "send the question as JSON with 'Content-Type: application/json'")
+    raw = request.get_data(cache=True)          # raises 413 past MAX_CONTENT_LENGTH
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "invalid_utf8", "the request body is not valid UTF-8") from None
+    try:
+        payload = json.loads(text)
+    except ValueError as exc:
+        raise ApiError(400, "invalid_json", f"the request body is not valid JSON ({exc.msg})") from None
+    if not isinstance(payload, dict):
+        raise ApiError(400, "invalid_json", "the request body must be a JSON object")
+    return payload
+
+
+def ask_arguments() -> tuple[str, list[str], int]:
+    limit = current_app.config["MAX_QUESTION_CHARS"]
+    if request.method == "GET":
+        unknown = set(request.args) - {"q", "history", "top_k"}
+        if unknown:
+            raise ApiError(400, "unknown_field", f"unknown parameter(s): {', '.join(sorted(unknown))}")
+        if "q" not in request.args:
+            raise ApiError(400, "missing_question", "give the question as ?q=...")
+        return (check_text(request.args["q"], "question", limit),
+                check_history(request.args.getlist("history") or None),
+                check_top_k(request.args.get("top_k")))
+    payload = json_body()
+    unknown = set(payload) - ASK_FIELDS
+    if unknown:
+        raise ApiError(400, "unknown_field", f"unknown field(s): {', '.join(sorted(unknown))}")
+    if "question" not in payload:
+        raise ApiError(400, "missing_question", "the JSON body needs a 'question' string")
+    top_k = payload.get("top_k")
+    if isinstance(top_k, str):
+        raise ApiError(400, "invalid_top_k", "'top_k' must be an integer, not a string")
+    return (check_text(payload["question"], "question", limit),
+            check_history(payload.get("history")), check_top_k(top_k))
+
+
+# ---------------------------------------------------------------- endpoints
+
+@bp.route("/ask", methods=["GET", "POST"])
+def ask():
+    question, history, top_k = ask_arguments()
+    body = get_service().ask(question, history, top_k)
+    g.index_version = body["index_version"]
+    return jsonify(body)
+
+
+@bp.get("/facts")
+def facts():
+    unknown = set(request.args) - {"city", "year", "kind"}
+    if unknown:
+        raise ApiError(400, "unknown_field", f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    city, year, kind = request.args.get("city"), request.args.get("year"), request.args.get("kind")
+    if year is not None and not YEAR.match(year):
+        raise ApiError(400, "invalid_year", "'year' must be four digits, e.g. 2018")
+    if kind is not None and kind not in ("event", "quantity", "stance"):
+        raise ApiError(400, "invalid_kind", "'kind' must be event, quantity or stance")
+    index = current_index()
+    rows = [f for f in index.facts
+            if (city is None or f.city == city)
+            and (kind is None or f.kind == kind)
+            and (year is None or (f.date and f.date[:4] <= year <= (f.date_end or f.date)[:4]))]
+    return jsonify({"facts": [f.to_dict() for f in rows], "index_version": index.version})
+
+
+@bp.get("/cities")
+def cities():
+    index = current_index()
+    out = []
+    for c in index.cities:
+        own = [f for f in index.facts if f.city == c]
+        out.append({"name": c, "passages": int(index.city_mask[c].sum()),
+                    "facts": len(own), "stance": next((f.text for f in own if f.kind == "stance"), None)})
+    return jsonify({"cities": out, "index_version": index.version})
+
+
+@bp.get("/healthz")
+def healthz():
+    index = current_index()
+    return jsonify({"status": "ok", "index_version": index.version,
+                    "passages": len(index.passages), "facts": len(index.facts)})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(current_app.config))

@@ -1,0 +1,43 @@
+"""`qa serve`: the Flask app under gunicorn (sync workers, preloaded, graceful on SIGTERM)."""
+from __future__ import annotations
+
+import logging
+import os
+
+from gunicorn.app.base import BaseApplication
+
+log = logging.getLogger("qa.server")
+
+
+class GunicornServer(BaseApplication):
+    def __init__(self, app, options: dict):
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self.application
+
+
+def serve(app, host: str, port: int, workers: int | None = None) -> None:
+    """Serve until SIGTERM/SIGINT; requests in flight finish (graceful timeout 10 s)."""
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers or max(2, os.cpu_count() or 1),
+        "worker_class": "sync",
+        "preload_app": True,           # dictionaries and index loaded once, shared by workers
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "accesslog": None,             # qa.access logs one line per request
+        "errorlog": "-",
+        "loglevel": "info",
+        "limit_request_line": 8190,
+        "limit_request_fields": 100,
+        "limit_request_field_size": 8190,
+    }
+    GunicornServer(app, options).run()
