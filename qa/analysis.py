@@ -114,6 +114,7 @@ class Analyzer:
         self.use_bigrams = use_bigrams
         self._local = threading.local()
         self._load()
+        self.warm_up()
 
     # ------------------------------------------------------------ resources
     def _load(self) -> None:
@@ -126,6 +127,12 @@ class Analyzer:
         self._jieba = jieba.dt
         self._sudachi_dict = Dictionary(dict="core")
         self._opencc = opencc
+
+    def warm_up(self) -> None:
+        """Load every lazy model now (jieba's POS tagger, OpenCC), not on the first request."""
+        for text in ("東京の企業は2018年に設立された。", "广州有多少家企业?", "How many companies?"):
+            self.analyze(text)
+            self.proper_nouns(text)
 
     def _tls(self):
         """Per-thread tokenizers: SudachiPy tokenizers are not thread-safe."""

@@ -11,7 +11,7 @@ from typing import Iterable
 
 from .corpus import Passage, heading_stance
 
-YEAR = r"(?P<y>(?:1[5-9]|2[0-9])\d\d)年"
+YEAR = r"(?P<y>(?:1[5-9]|2[0-9])\d\d)年(?!代)"
 PERIOD = re.compile(YEAR + r"(?:(?P<m>\d{1,2})月)?(?:から|より|[-~〜～])"
                     r"(?P<y2>(?:1[5-9]|2[0-9])\d\d)年(?:(?P<m2>\d{1,2})月)?(?:にかけて|まで)?")
 FULL = re.compile(YEAR + r"(?:(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?)?(?P<q>以降|以来|時点|末|初め|上半期|下半期)?")

@@ -1,0 +1,35 @@
+# make run   -> virtual environment, index of data/, service on http://127.0.0.1:8000/
+# make test  -> virtual environment, system packages (Chromium), every test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: setup run index test system-deps bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@
+
+run: setup
+	$(BIN)/qa serve --host $(HOST) --port $(PORT)
+
+index: setup
+	$(BIN)/qa index
+
+system-deps:
+	bash scripts/system-deps.sh
+
+test: setup system-deps
+	$(BIN)/python -m pytest
+
+bench: setup system-deps
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) index/current index/versions index/.lock .pytest_cache test-results

@@ -1,0 +1,70 @@
+"""The qa command through click's runner: index, ask, eval; errors are one line, not a traceback."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from qa.cli import main
+from conftest import DATA, EXAMPLES
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_index_prints_counts_and_time(tmp_path):
+    r = run("index", "--data", DATA, "--out", tmp_path / "ix")
+    assert r.exit_code == 0, r.output
+    assert "1 article: 45 passages, 33 facts" in r.output and " s\n" in r.output
+    assert (tmp_path / "ix" / "current").is_symlink()
+
+
+def test_index_command_is_on_the_flask_app_too(runner, tmp_path):
+    r = runner.invoke(args=["index", "--data", str(DATA), "--out", str(tmp_path / "ix")])
+    assert r.exit_code == 0 and "passages" in r.output
+
+
+def test_ask_readable_and_json(index_dir):
+    r = run("ask", "杭州のサミットはいつですか?", "--index", index_dir)
+    assert r.exit_code == 0 and "A: 2017年4月" in r.output and "Passages:" in r.output and "Facts:" in r.output
+    r = run("ask", "広州は?", "-H", "杭州には企業が何社ありますか?", "--index", index_dir, "--json")
+    body = json.loads(r.output)
+    assert body["answer"]["city"] == "広州" and body["index_version"]
+
+
+def test_ask_abstains_readably(index_dir):
+    r = run("ask", "東京のブロックチェーン政策は?", "--index", index_dir)
+    assert r.exit_code == 0 and "not in the article" in r.output and "東京" in r.output
+
+
+def test_eval_scores_groups_and_exit_code(index_dir, tmp_path):
+    r = run("eval", EXAMPLES, "--index", index_dir)
+    assert r.exit_code == 0, r.output
+    assert "passed 20/20" in r.output and "d/ja" in r.output
+    wrong = tmp_path / "wrong.jsonl"
+    wrong.write_text(json.dumps({"id": "x1", "lang": "ja", "q": "杭州のサミットはいつですか?",
+                                 "answer_any": ["1999年"]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    r = run("eval", wrong, "--index", index_dir)
+    assert r.exit_code == 1 and "MISS x1" in r.output and "rule 5" in r.output
+
+
+def test_errors_are_one_clear_line(tmp_path):
+    for args, needle in [
+        (("ask", "杭州は?", "--index", tmp_path / "none"), "qa index"),
+        (("index", "--data", tmp_path / "nodata", "--out", tmp_path / "ix"), "does not exist"),
+        (("ask", "   ", "--index", tmp_path), "empty"),
+    ]:
+        r = CliRunner().invoke(main, [str(a) for a in args])
+        assert r.exit_code == 1 and needle in r.output and "Traceback" not in r.output
+        assert r.output.startswith("Error:")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["eval", str(bad), "--index", str(tmp_path)])
+    assert r.exit_code == 1 and "bad.jsonl:1" in r.output
+
+
+def test_bad_glossary_line_is_named(tmp_path, data_copy):
+    (data_copy / "glossary.tsv").write_text("kind\tja\tzh\ten\nterm\tブロックチェーン\t区块链\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["index", "--data", str(data_copy), "--out", str(tmp_path / "ix")])
+    assert r.exit_code == 1 and "glossary.tsv:2" in r.output and "4 tab-separated columns" in r.output

@@ -1,0 +1,83 @@
+"""The same code answers an edited copy of the article (other cities, numbers, years).
+
+Nothing about the article is in code: rename the cities, change the figures and dates,
+edit the glossary's city rows (data only), rebuild, and the answers follow.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import ARTICLE
+
+CITIES = {"北京": "天津", "上海": "南京", "広州": "成都", "深圳": "武漢", "杭州": "西安"}
+CITY_ROWS = {"天津": ("天津", "Tianjin"), "南京": ("南京", "Nanjing"), "成都": ("成都", "Chengdu"),
+             "武漢": ("武汉", "Wuhan"), "西安": ("西安", "Xi'an|Xian")}
+
+
+def edit(text: str) -> str:
+    for old, new in CITIES.items():
+        text = text.replace(old, new)
+    text = re.sub(r"201([678])年", lambda m: f"{2015 + int(m.group(1))}年", text)   # 2016 -> 2021 ...
+    for old, new in {"6000以上": "4200以上", "55社": "77社", "12の支援策": "9の支援策", "3-5の": "4-8の",
+                     "全国で1位": "全国で2位", "5月25日": "3月14日", "2022年4月": "2022年9月"}.items():
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory, analyzer):
+    from qa.index import build_index
+    from qa.service import Service
+    data = tmp_path_factory.mktemp("edited-data")
+    (data / ARTICLE.name).write_text(edit(ARTICLE.read_text(encoding="utf-8")), encoding="utf-8")
+    rows = ["kind\tja\tzh\ten"]
+    rows += [f"city\t{ja}\t{zh}\t{en}" for ja, (zh, en) in CITY_ROWS.items()]
+    glossary = (ARTICLE.parent / "glossary.tsv").read_text(encoding="utf-8").splitlines()
+    rows += [line for line in glossary if line.startswith(("term", "place"))]
+    (data / "glossary.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path_factory.mktemp("edited-index")
+    build_index(data, out, analyzer)
+    return Service(out, analyzer)
+
+
+def test_the_edit_changed_what_it_should():
+    text = edit(ARTICLE.read_text(encoding="utf-8"))
+    assert "2021年2月" in text and "2016年" not in text and "北京" not in text and "77社" in text
+
+
+def test_cities_come_from_the_edited_headings(edited):
+    assert edited.index.cities == ["天津", "南京", "成都", "武漢", "西安"]
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("成都のブロックチェーン企業数は全国で何位ですか?", "2位"),
+    ("成都にはブロックチェーン企業がいくつありますか?", "4200"),
+    ("西安には何社のブロックチェーン企業がありますか?", "77"),
+    ("西安でブロックチェーンサミットが開催されたのはいつですか?", "2022年9月"),
+    ("南京のブロックチェーン産業センターはいつ設立されましたか?", "2023年3月14日"),
+    ("南京で2023年9月6日に発表された政策では何が提案されましたか?", "9の支援策"),
+    ("成都が2023年10月に示した目標は何ですか?", "4-8の"),
+    ("国内初の政府主催のブロックチェーンサミットを開催したのはどの都市ですか?", "西安"),
+    ("西安什么时候举办了区块链峰会?", "2022年9月"),
+    ("How many blockchain companies did Xi'an have?", "77"),
+    ("When was Nanjing's blockchain industry center set up?", "2023年3月14日"),
+])
+def test_edited_answers(edited, question, expected):
+    body = edited.ask(question)
+    assert body["answer"] is not None, body["abstain"]
+    assert expected in body["answer"]["text"]
+
+
+def test_edited_timeline_and_follow_up(edited):
+    body = edited.ask("2021年に何がありましたか?")
+    dates = {f["date"] for f in body["facts"]}
+    assert {"2021-02", "2021-11", "2021-12"} <= dates and not any(d.startswith("2016") for d in dates)
+    body = edited.ask("成都は?", ["西安には何社のブロックチェーン企業がありますか?"])
+    assert body["answer"]["city"] == "成都" and "4200" in body["answer"]["text"]
+
+
+def test_the_old_cities_are_now_unknown(edited):
+    body = edited.ask("北京のブロックチェーン政策は?")
+    assert body["answer"] is None and body["abstain"]["reason"] == "unknown_name"
