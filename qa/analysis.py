@@ -130,7 +130,7 @@ class Analyzer:
 
     def warm_up(self) -> None:
         """Load every lazy model now (jieba's POS tagger, OpenCC), not on the first request."""
-        for text in ("東京の企業は2018年に設立された。", "广州有多少家企业?", "How many companies?"):
+        for text in ("東京の企業は2018年に設立された。", "东京有多少家企业?", "How many companies?"):
             self.analyze(text)
             self.proper_nouns(text)
 
@@ -158,7 +158,7 @@ class Analyzer:
 
     # ------------------------------------------------------------ glyphs
     def to_japanese_glyphs(self, text: str) -> str:
-        """Chinese glyphs -> Japanese forms (广州 -> 広州, 企业 -> 企業)."""
+        """Chinese glyphs -> Japanese forms (东京 -> 東京, 企业 -> 企業)."""
         tls = self._tls()
         return tls.t2jp.convert(tls.s2t.convert(text))
 
@@ -228,7 +228,7 @@ class Analyzer:
         return out
 
     def is_place_name(self, text: str) -> bool:
-        """True when the whole text is one place name ("北京", "大阪")."""
+        """True when the whole text is one place name ("大阪", "名古屋")."""
         found = self.proper_nouns(text)
         return len(found) == 1 and found[0] == (normalize(text).text, "place")
 

@@ -61,11 +61,16 @@ def matches_word(index: Index, word, number: int) -> bool:
     return any(all(has_term(index, k, number) for k in alt) for alt in word.alternatives)
 
 
-def in_period(q: Question, index: Index, number: int) -> bool:
+def period_fit(q: Question, index: Index, number: int) -> int:
+    """How well the passage's events fit the asked period (see Period.fit)."""
     if not q.period:
-        return False
-    return any(f.kind == "event" and q.period.covers(f.date, f.date_end)
-               for f in index.facts_of.get(index.passages[number].id, []))
+        return 0
+    return max((q.period.fit(f.date, f.date_end) for f in index.facts_of.get(index.passages[number].id, [])
+                if f.kind == "event"), default=0)
+
+
+def in_period(q: Question, index: Index, number: int) -> bool:
+    return period_fit(q, index, number) > 0
 
 
 def city_passages(index: Index, cities: list[str]) -> np.ndarray | None:
@@ -91,7 +96,7 @@ def rank(q: Question, index: Index, cities: list[str]) -> list[Hit]:
                 extra.append(Hit(n, 0.0))
     hits += extra
     if q.period:
-        hits.sort(key=lambda h: (not in_period(q, index, h.number), -h.score, h.number))
+        hits.sort(key=lambda h: (-period_fit(q, index, h.number), -h.score, h.number))
     if q.qtype == "stance" and cities:
         hits.sort(key=lambda h: (index.passages[h.number].kind != "heading", -h.score, h.number))
     return hits
@@ -292,7 +297,7 @@ def answer(text: str, history: list[str], index: Index, analyzer: Analyzer, top_
     hits = retrieve(q, index)
     reason = abstain_reason(q, index, hits)
     if reason and reason[0] == "weak_match" and len(q.cities) == 1 and q.from_history.get("topic"):
-        q.qtype = "stance"                     # "杭州呢?": the article has no match; give the city's stance
+        q.qtype = "stance"                     # "大阪呢?": no match in the article; give the city's stance
         hits = retrieve(q, index)
         reason = None
     if reason:

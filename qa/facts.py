@@ -38,7 +38,7 @@ class Fact:
     value: str | None = None       # quantities: "6000", "3-5"
     unit: str | None = None        # quantities: counter or counted noun
     qualifier: str | None = None   # "以上", "以降", "時点" ...
-    object: str | None = None      # quantities: what is counted ("ブロックチェーン企業")
+    object: str | None = None      # quantities: what is counted ("IT企業")
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}

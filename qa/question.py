@@ -32,6 +32,12 @@ class Period:
         k, k2 = min(len(p), len(lo)), min(len(p), len(hi))
         return lo[:k] <= p[:k] and p[:k2] <= hi[:k2]
 
+    def fit(self, date: str | None, date_end: str | None = None) -> int:
+        """2: the event lies inside the period; 1: it only overlaps it (a coarser date); 0: neither."""
+        if not self.covers(date, date_end):
+            return 0
+        return 2 if not date_end and date.startswith(self.iso) else 1
+
 
 @dataclass
 class ContentWord:
@@ -280,7 +286,7 @@ def classify_shape(q: Question) -> Question:
     if len(q.cities) >= 2:
         q.qtype = "compare"
     elif q.cities and not q.content and not q.period and q.qtype == DEFAULT_TYPE:
-        q.qtype = "stance"                     # "広州は?" on its own: the city's stance
+        q.qtype = "stance"                     # "大阪は?" on its own: the city's stance
     elif q.period and q.qtype in (DEFAULT_TYPE,) and not q.content:
         q.qtype = "timeline"
     elif q.qtype == "compare" and len(q.cities) < 2:
