@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterator
 
-from .lexicon import LEXICON_PATH, Lexicon, default_lexicon
+from .lexicon import Lexicon, default_lexicon
 
 ANALYZER_VERSION = "1"
 SUDACHI_MAX_CHARS = 4000          # Sudachi refuses inputs over 49,149 bytes
@@ -153,7 +153,10 @@ class Analyzer:
             except md.PackageNotFoundError:
                 ver[pkg] = "missing"
         ver["analyzer"] = ANALYZER_VERSION
-        ver["lexicon"] = hashlib.sha256(LEXICON_PATH.read_bytes()).hexdigest()[:16]
+        lex = self.lexicon           # only what changes the terms of a passage
+        used = [sorted((k, sorted(v)) for k, v in lex.stopwords.items()), lex.drop_pos_ja,
+                lex.drop_flags_zh, lex.bound_starts, self.use_bigrams]
+        ver["lexicon"] = hashlib.sha256(repr(used).encode()).hexdigest()[:16]
         return ver
 
     # ------------------------------------------------------------ glyphs

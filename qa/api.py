@@ -149,6 +149,13 @@ def cities():
     return jsonify({"cities": out, "index_version": index.version})
 
 
+@bp.get("/suggestions")
+def suggestions():
+    questions, version = get_service().suggestions()
+    g.index_version = version
+    return jsonify({"suggestions": questions, "index_version": version})
+
+
 @bp.get("/healthz")
 def healthz():
     index = current_index()

@@ -34,19 +34,19 @@ def analyzer():
     return Analyzer()
 
 
-def build(data: Path, out: Path, quiet: bool = False):
+def build(data: Path, out: Path, quiet: bool = False, using=None):
     from .index import IndexError_, build_index
     try:
-        return build_index(data, out, analyzer(), None if quiet else Progress())
+        return build_index(data, out, using or analyzer(), None if quiet else Progress())
     except IndexError_ as exc:
         raise click.ClickException(str(exc)) from None
 
 
-def open_service(index: Path):
+def open_service(index: Path, using=None):
     from .index import IndexError_
     from .service import Service
     try:
-        return Service(index)
+        return Service(index, using)
     except IndexError_ as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -131,10 +131,12 @@ def serve_command(index: Path, data: Path, host: str, port: int, workers: int | 
     from .server import serve
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         force=True)
-    if data.is_dir() and is_stale(index, data):
-        click.echo(f"index in {index}/ is missing or older than {data}/: building it first", err=True)
-        build(data, index)
-    service = open_service(index)
+    shared = analyzer()
+    if data.is_dir() and is_stale(index, data, shared.versions()):
+        click.echo(f"index in {index}/ is missing or older than {data}/ or the analyser: building it first",
+                   err=True)
+        build(data, index, using=shared)
+    service = open_service(index, shared)
     app = create_app({"INDEX": str(index), "SERVICE": service})
     click.echo(f"serving index {service.index.version} on http://{host}:{port}/  (Ctrl+C to stop)", err=True)
     serve(app, host, port, workers)

@@ -351,11 +351,13 @@ def load_index(path: Path, analyzer: Analyzer | None = None) -> Index:
     return index
 
 
-def is_stale(path: Path, data_dir: Path) -> bool:
-    """True when there is no index or the data files changed since it was built."""
+def is_stale(path: Path, data_dir: Path, analyzer_versions: dict | None = None) -> bool:
+    """True when there is no index, or the data or the analyser changed since it was built."""
     try:
         folder = resolve_version_dir(path)
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (IndexError_, OSError, ValueError):
+        return True
+    if analyzer_versions and manifest.get("analyzer") != analyzer_versions:
         return True
     return manifest.get("data", {}).get("files") != data_checksums(Path(data_dir))

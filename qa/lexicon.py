@@ -1,4 +1,5 @@
-"""Language knowledge that is not about any article: question words, stop words, months.
+"""Language knowledge that is not about any article: question words, stop words, months,
+suggested-question templates.
 
 It lives in `lexicon.json` beside this file (data, editable without touching code).
 """
@@ -23,7 +24,7 @@ class Lexicon:
     proper_flags_zh: tuple[str, ...]
     bound_starts: tuple[str, ...]
     months_en: dict[str, int] = field(default_factory=dict)
-    follow_up: dict[str, re.Pattern] = field(default_factory=dict)
+    suggestions: dict[str, str] = field(default_factory=dict)
 
     def stop(self, lang: str) -> frozenset[str]:
         return self.stopwords.get(lang, frozenset())
@@ -40,7 +41,7 @@ def parse_lexicon(raw: dict) -> Lexicon:
         proper_flags_zh=tuple(raw["proper_flags_zh"]),
         bound_starts=tuple(raw["bound_starts"]),
         months_en={k.lower(): int(v) for k, v in raw["months_en"].items()},
-        follow_up={lang: re.compile(p, re.I) for lang, p in raw["follow_up"].items()},
+        suggestions=dict(raw.get("suggestions", {})),
     )
 
 

@@ -63,6 +63,12 @@ def openapi_document(config) -> dict:
                         "type": "object", "required": ["name", "passages", "facts", "stance"],
                         "properties": {"name": {"type": "string"}, "passages": {"type": "integer"},
                                        "facts": {"type": "integer"}, "stance": nullable_str}}}}}}}}}}},
+            "/suggestions": {"get": {
+                "summary": "Example questions the article answers (drawn from the facts table)",
+                "responses": {"200": {"description": "questions", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["suggestions", "index_version"],
+                    "properties": {"suggestions": {"type": "array", "items": {"type": "string"}},
+                                   "index_version": {"type": "string"}}}}}}}}},
             "/healthz": {"get": {
                 "summary": "Liveness and the index version served",
                 "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {

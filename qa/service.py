@@ -31,6 +31,7 @@ class Service:
         self._lock = threading.Lock()
         self._loading: threading.Thread | None = None
         self._checked = time.monotonic()
+        self._suggested: tuple[str, list[str]] = ("", [])
 
     # ------------------------------------------------------------ index swaps
     @property
@@ -70,6 +71,14 @@ class Service:
         log.info("now serving index version %s (%d passages)", new.version, len(new.passages))
 
     # ------------------------------------------------------------ answering
+    def suggestions(self) -> tuple[list[str], str]:
+        """Answerable example questions for the current index (computed once per version)."""
+        from .suggest import suggestions
+        index = self.index
+        if self._suggested[0] != index.version:
+            self._suggested = (index.version, suggestions(index, self.analyzer))
+        return self._suggested[1], index.version
+
     def ask(self, question: str, history: list[str] | None = None, top_k: int = 5) -> dict:
         """The full /ask response body."""
         started = time.perf_counter()

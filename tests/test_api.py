@@ -131,3 +131,12 @@ def test_one_log_line_per_request(client, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "qa.access"]
     assert len(lines) == 1 and lines[0].startswith("POST /ask 200") and "id=log-1" in lines[0]
     assert "index=" in lines[0] and "index=-" not in lines[0]
+
+
+def test_suggestions_are_questions_the_article_answers(client):
+    body = client.get("/suggestions").get_json()
+    assert 3 <= len(body["suggestions"]) <= 6
+    for q in body["suggestions"]:
+        answer = client.post("/ask", json={"question": q}).get_json()["answer"]
+        assert answer is not None, q
+    assert len({q for q in body["suggestions"]}) == len(body["suggestions"])
