@@ -12,7 +12,15 @@ from .service import Service
 
 bp = Blueprint("api", __name__)
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+# Text fields: no control characters (C0 but tab/newline/CR, DEL, C1, line/paragraph
+# separators, lone surrogates) and at least one character that is not white space.
+# The same classes are the OpenAPI `pattern`, so the schema and the server agree.
+WHITE_CHARS = "\t\n\r \xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000\ufeff"
+FORBIDDEN = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u2028\\u2029"
+WHITE = "".join(f"\\u{ord(c):04x}" for c in WHITE_CHARS)
+TEXT_PATTERN = f"^[^{FORBIDDEN}]*[^{FORBIDDEN}{WHITE}][^{FORBIDDEN}]*$"
+CONTROL = re.compile(f"[{FORBIDDEN}\\ud800-\\udfff]")   # + lone surrogates (JSON "\\ud800"), not valid text
+BLANK = re.compile(f"^[{WHITE}]*$")
 ASK_FIELDS = {"question", "history", "top_k"}
 YEAR = re.compile(r"^\d{4}$")
 
@@ -33,7 +41,7 @@ def current_index():
 def check_text(value, field: str, limit: int) -> str:
     if not isinstance(value, str):
         raise ApiError(400, "invalid_type", f"'{field}' must be a string")
-    if not value.strip():
+    if BLANK.match(value):
         raise ApiError(400, "empty_question" if field == "question" else "invalid_history",
                        f"'{field}' is empty")
     if len(value) > limit:
@@ -41,13 +49,15 @@ def check_text(value, field: str, limit: int) -> str:
                        f"'{field}' is {len(value)} characters; the limit is {limit}")
     if CONTROL.search(value):
         raise ApiError(400, "invalid_characters", f"'{field}' contains control characters")
-    return value.strip()
+    return value.strip(WHITE_CHARS)
 
 
 def check_top_k(value) -> int:
     if value is None:
         return current_app.config["DEFAULT_TOP_K"]
-    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,3}\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\d{1,3}(?:\.0*)?", value):
+        value = int(float(value))
+    if isinstance(value, float) and value.is_integer():     # JSON Schema: 1.0 is an integer
         value = int(value)
     top = current_app.config["MAX_TOP_K"]
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
@@ -55,10 +65,9 @@ def check_top_k(value) -> int:
     return value
 
 
-def check_history(value) -> list[str]:
+def check_history(value, limit: int) -> list[str]:
     if value is None:
         return []
-    limit = current_app.config["MAX_HISTORY"]
     if not isinstance(value, list):
         raise ApiError(400, "invalid_history", "'history' must be a list of earlier questions (strings)")
     if len(value) > limit:
@@ -95,7 +104,7 @@ def ask_arguments() -> tuple[str, list[str], int]:
         if "q" not in request.args:
             raise ApiError(400, "missing_question", "give the question as ?q=...")
         return (check_text(request.args["q"], "question", limit),
-                check_history(request.args.getlist("history") or None),
+                check_history(request.args.getlist("history") or None, current_app.config["MAX_GET_HISTORY"]),
                 check_top_k(request.args.get("top_k")))
     payload = json_body()
     unknown = set(payload) - ASK_FIELDS
@@ -104,10 +113,13 @@ def ask_arguments() -> tuple[str, list[str], int]:
     if "question" not in payload:
         raise ApiError(400, "missing_question", "the JSON body needs a 'question' string")
     top_k = payload.get("top_k")
-    if isinstance(top_k, str):
-        raise ApiError(400, "invalid_top_k", "'top_k' must be an integer, not a string")
+    if isinstance(top_k, str) or ("top_k" in payload and top_k is None):
+        raise ApiError(400, "invalid_top_k", "'top_k' must be an integer from 1 to "
+                       f"{current_app.config['MAX_TOP_K']}")
+    if "history" in payload and payload["history"] is None:
+        raise ApiError(400, "invalid_history", "'history' must be a list of earlier questions (strings)")
     return (check_text(payload["question"], "question", limit),
-            check_history(payload.get("history")), check_top_k(top_k))
+            check_history(payload.get("history"), current_app.config["MAX_HISTORY"]), check_top_k(top_k))
 
 
 # ---------------------------------------------------------------- endpoints

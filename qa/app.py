@@ -8,10 +8,10 @@ import time
 import uuid
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 
 from . import api, web
-from .errors import register_error_handlers
+from .errors import ApiError, register_error_handlers
 from .service import Service
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +36,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=16 * 1024,      # bytes of a request body
         MAX_QUESTION_CHARS=500,
         MAX_HISTORY=20,
+        MAX_GET_HISTORY=3,                  # GET /ask keeps its URL under MAX_URL_BYTES
+        MAX_URL_BYTES=32 * 1024,
         DEFAULT_TOP_K=5,
         MAX_TOP_K=20,
         SERVICE=None,                       # a ready Service (tests share one)
@@ -61,6 +63,10 @@ def start_request() -> None:
     given = request.headers.get("X-Request-Id", "")
     g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
     g.started = time.perf_counter()
+    limit = current_app.config["MAX_URL_BYTES"]
+    env = request.environ
+    if len(env.get("PATH_INFO", "")) + len(env.get("QUERY_STRING", "")) > limit:
+        raise ApiError(414, "uri_too_long", f"the URL is over {limit} bytes; send long questions with POST")
 
 
 def finish_request(response):

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger("qa.app")
 
 HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
-              415: "unsupported_media_type", 429: "too_many_requests", 500: "internal_error",
+              414: "uri_too_long", 415: "unsupported_media_type", 429: "too_many_requests", 500: "internal_error",
               503: "unavailable"}
 
 

@@ -11,7 +11,9 @@ def _error(description: str) -> dict:
 
 def openapi_document(config) -> dict:
     max_q, max_k, max_h = config["MAX_QUESTION_CHARS"], config["MAX_TOP_K"], config["MAX_HISTORY"]
-    question = {"type": "string", "minLength": 1, "maxLength": max_q, "pattern": r"\S",
+    max_get_h = config["MAX_GET_HISTORY"]
+    from .api import TEXT_PATTERN
+    question = {"type": "string", "minLength": 1, "maxLength": max_q, "pattern": TEXT_PATTERN,
                 "description": "the question in Japanese, Chinese or English"}
     errors = {"400": _error("invalid input (see error.code)")}
     nullable_str = {"type": ["string", "null"]}
@@ -37,11 +39,12 @@ def openapi_document(config) -> dict:
                         {"name": "q", "in": "query", "required": True, "schema": question},
                         {"name": "top_k", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": max_k}},
                         {"name": "history", "in": "query", "style": "form", "explode": True,
-                         "schema": {"type": "array", "maxItems": max_h, "items": question}},
+                         "description": f"earlier questions, at most {max_get_h} (POST takes {max_h})",
+                         "schema": {"type": "array", "maxItems": max_get_h, "items": question}},
                     ],
                     "responses": {"200": {"description": "the answer",
                                           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AskResponse"}}}},
-                                  **errors},
+                                  **errors, "414": _error("URL too long: use POST")},
                 },
             },
             "/facts": {"get": {
