@@ -1,14 +1,15 @@
 """The serving core: one analyser and the current index, swapped when a rebuild lands.
 
-`Service.ask()` is what `/ask`, `qa ask` and `qa eval` all call.  A new index version
-(`index/current` re-pointed by `qa index`) is noticed between requests, loaded in the
-background and swapped in whole; a request keeps the version it started with, so every
-response is consistent with one index.  A version that fails verification is refused,
+`Service.ask()` is what `/ask`, `qa ask` and `qa eval` all call.  A watcher thread (one
+per process, started after a fork) notices a new index version (`index/current`
+re-pointed by `qa index`), loads it and swaps it in whole; a request keeps the version it
+started with, so every response is consistent with one index.  A version that fails verification is refused,
 logged once, and the old one keeps serving.
 """
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -30,18 +31,31 @@ class Service:
         self._refused: set[str] = set()
         self._lock = threading.Lock()
         self._loading: threading.Thread | None = None
-        self._checked = time.monotonic()
         self._suggested: tuple[str, list[str]] = ("", [])
+        self._watcher_pid: int | None = None
 
     # ------------------------------------------------------------ index swaps
     @property
     def index(self) -> Index:
-        """The index to answer with; starts a background reload when a new version appeared."""
-        now = time.monotonic()
-        if now - self._checked >= self.check_every:
-            self._checked = now
-            self.refresh(wait=False)
+        """The index to answer with (the newest verified version)."""
+        if self._watcher_pid != os.getpid():          # first use in this process (after a fork)
+            self._start_watcher()
         return self._index
+
+    def _start_watcher(self) -> None:
+        with self._lock:
+            if self._watcher_pid == os.getpid():
+                return
+            self._watcher_pid = os.getpid()
+            threading.Thread(target=self._watch, name="qa-index-watcher", daemon=True).start()
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(self.check_every)
+            try:
+                self.refresh(wait=True)
+            except Exception:                          # never let the watcher die
+                log.exception("index watcher")
 
     def refresh(self, wait: bool = True) -> str:
         """Look for a new version; load it (in the background unless `wait`). Returns the version."""
