@@ -1,9 +1,10 @@
 """Text -> index terms, the same way for passages and questions.
 
-normalize (NFKC, lower case) -> detect the language -> words (SudachiPy for Japanese,
-jieba for Chinese with its glyphs mapped to Japanese forms by OpenCC, a light stemmer for
+normalize (NFKC, lower case) -> detect the language -> words (SudachiPy for Japanese, in
+its long and short split modes, jieba for Chinese with its glyphs mapped to Japanese forms by OpenCC, a light stemmer for
 English) -> drop particles, punctuation and stop words -> add character bigrams of CJK
-runs, so that words cut differently by two tokenisers still meet.
+runs, so that words cut differently by two tokenisers still meet, and pairs of adjacent
+words, so that a phrase weighs more than its words scattered.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from typing import Iterator
 
 from .lexicon import Lexicon, default_lexicon
 
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "3"
 SUDACHI_MAX_CHARS = 4000          # Sudachi refuses inputs over 49,149 bytes
 
 KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
@@ -27,6 +28,7 @@ LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007\u30a1-\u30fa\u30fc\u3041-\u3096]+")
 EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 NUMBER = re.compile(r"\d+")
+PAIR = "+"                        # joins adjacent words into a pair term; never inside a word
 
 # one term with where it came from: (term, start, end, is_word, is_proper_noun)
 Term = tuple[str, int, int, bool, bool]
@@ -140,6 +142,7 @@ class Analyzer:
         if not hasattr(tls, "sudachi"):
             from sudachipy import SplitMode
             tls.sudachi = self._sudachi_dict.tokenizer(mode=SplitMode.C)
+            tls.sudachi_a = self._sudachi_dict.tokenizer(mode=SplitMode.A)
             tls.s2t = self._opencc.OpenCC("s2t")
             tls.t2jp = self._opencc.OpenCC("t2jp")
             tls.t2s = self._opencc.OpenCC("t2s")
@@ -170,17 +173,19 @@ class Analyzer:
 
     # ------------------------------------------------------------ words
     def _words_ja(self, text: str) -> Iterator[Term]:
-        tok = self._tls().sudachi
+        """Sudachi words twice over: mode C (compounds whole) and mode A (compounds split)."""
+        tls = self._tls()
         drop, stop, proper = self.lexicon.drop_pos_ja, self.lexicon.stop("ja"), self.lexicon.proper_pos_ja
         for base, part in chunks(text, SUDACHI_MAX_CHARS):
-            for m in tok.tokenize(part):
-                pos = m.part_of_speech()
-                if pos[0] in drop:
-                    continue
-                term = m.normalized_form().lower()
-                if term in stop or not term.strip():
-                    continue
-                yield term, base + m.begin(), base + m.end(), True, pos[1] in proper
+            for tok in (tls.sudachi, tls.sudachi_a):
+                for m in tok.tokenize(part):
+                    pos = m.part_of_speech()
+                    if pos[0] in drop:
+                        continue
+                    term = m.normalized_form().lower()
+                    if term in stop or not term.strip():
+                        continue
+                    yield term, base + m.begin(), base + m.end(), True, pos[1] in proper
 
     def _words_zh(self, text: str) -> Iterator[Term]:
         simplified = self.to_simplified(text)
@@ -212,6 +217,13 @@ class Analyzer:
             return self._words_en(text)
         return self._words_ja(text)
 
+    @staticmethod
+    def word_pairs(words: list[Term]) -> Iterator[Term]:
+        """Each word joined to the next ("輸出+255"): phrase evidence for BM25, not a word itself."""
+        for a, b in zip(words, words[1:]):
+            if a[2] <= b[1]:                       # in text order (mode C words come first)
+                yield f"{a[0]}{PAIR}{b[0]}", a[1], b[2], False, False
+
     def proper_nouns(self, text: str, lang: str | None = None) -> list[tuple[str, str]]:
         """Proper nouns of a text as (normalised surface, "place" or "name")."""
         norm = normalize(text).text
@@ -235,12 +247,24 @@ class Analyzer:
         found = self.proper_nouns(text)
         return len(found) == 1 and found[0] == (normalize(text).text, "place")
 
+    @staticmethod
+    def _first_pass(words: list[Term]) -> list[Term]:
+        """The words of the first segmentation (Sudachi mode C, or jieba): offsets increase."""
+        out: list[Term] = []
+        for w in words:
+            if out and w[1] < out[-1][1]:
+                break
+            out.append(w)
+        return out
+
     # ------------------------------------------------------------ the pipeline
     def terms(self, text: str, lang: str | None = None) -> tuple[Normalized, list[Term]]:
         """All terms of a text with their offsets in the normalised text."""
         norm = normalize(text)
         lang = lang or detect_lang(norm.text)
         found = list(self.words(norm.text, lang))
+        if lang != "en":
+            found.extend(self.word_pairs(self._first_pass(found)))
         if self.use_bigrams:
             grams_of = norm.text if lang != "zh" else self.to_japanese_glyphs(self.to_simplified(norm.text))
             if len(grams_of) == len(norm.text):

@@ -1,22 +1,17 @@
 """Question -> ranked passages -> a short extractive answer (or an honest "not in the article").
 
-Retrieval is BM25 restricted to the cities asked about, with passages whose dated events
-fall in the asked period first.  The short answer depends on the question type: a resolved
+The short answer depends on the question type: a resolved
 date (when), a quantity (how many), a city (which city), a stance, a timeline, a
 side-by-side comparison, or else the best claim.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import numpy as np
-
 from .analysis import Analyzer
 from .facts import Fact
 from .index import Index
 from .question import Question, understand
+from .retrieve import Hit, in_period, matches_word, retrieve, timeline_facts
 
-CANDIDATES = 50
 ANSWER_WINDOW = 5        # how far down the ranking a typed answer (date, quantity) may come from
 MIN_CONFIDENCE = 0.25
 
@@ -37,85 +32,6 @@ MESSAGES = {
            "no_events": "The article records no events in that period.",
            "no_question": "The question could not be understood: name a city or what you want to know."},
 }
-
-
-@dataclass
-class Hit:
-    number: int
-    score: float
-
-
-# ---------------------------------------------------------------- retrieval
-
-def has_term(index: Index, term: str, number: int) -> bool:
-    bm = index.bm25
-    t = bm.vocab.get(term)
-    if t is None:
-        return False
-    docs = bm.docs[bm.offsets[t]:bm.offsets[t + 1]]
-    i = int(np.searchsorted(docs, number))
-    return i < len(docs) and int(docs[i]) == number
-
-
-def matches_word(index: Index, word, number: int) -> bool:
-    return any(all(has_term(index, k, number) for k in alt) for alt in word.alternatives)
-
-
-def period_fit(q: Question, index: Index, number: int) -> int:
-    """How well the passage's events fit the asked period (see Period.fit)."""
-    if not q.period:
-        return 0
-    return max((q.period.fit(f.date, f.date_end) for f in index.facts_of.get(index.passages[number].id, [])
-                if f.kind == "event"), default=0)
-
-
-def in_period(q: Question, index: Index, number: int) -> bool:
-    return period_fit(q, index, number) > 0
-
-
-def city_passages(index: Index, cities: list[str]) -> np.ndarray | None:
-    if not cities:
-        return None
-    mask = np.zeros(len(index.passages), dtype=bool)
-    for c in cities:
-        mask |= index.city_mask.get(c, False)
-    return mask
-
-
-def rank(q: Question, index: Index, cities: list[str]) -> list[Hit]:
-    """BM25 within the cities; period matches first; the city's passages when nothing scores."""
-    allowed = city_passages(index, cities)
-    hits = [Hit(n, s) for n, s in index.bm25.top(q.terms, CANDIDATES, allowed)]
-    seen = {h.number for h in hits}
-    extra = []
-    if q.period or not hits:
-        for n, p in enumerate(index.passages):
-            if n in seen or (allowed is not None and not allowed[n]):
-                continue
-            if in_period(q, index, n) or (not hits and cities):
-                extra.append(Hit(n, 0.0))
-    hits += extra
-    if q.period:
-        hits.sort(key=lambda h: (-period_fit(q, index, h.number), -h.score, h.number))
-    if q.qtype == "stance" and cities:
-        hits.sort(key=lambda h: (index.passages[h.number].kind != "heading", -h.score, h.number))
-    return hits
-
-
-def retrieve(q: Question, index: Index) -> list[Hit]:
-    if q.qtype == "compare" and len(q.cities) >= 2:
-        per_city = [rank(q, index, [c]) for c in q.cities]
-        out, i = [], 0
-        while any(i < len(r) for r in per_city):
-            out += [r[i] for r in per_city if i < len(r)]
-            i += 1
-        return out
-    if q.qtype == "timeline":
-        events = sorted(timeline_facts(q, index), key=lambda f: f.date or "")
-        order = list(dict.fromkeys(index.by_id[f.passage_id] for f in events))
-        hits = {h.number: h for h in rank(q, index, q.cities)}
-        return [hits.get(n, Hit(n, 0.0)) for n in order] + [h for n, h in hits.items() if n not in order]
-    return rank(q, index, q.cities)
 
 
 # ---------------------------------------------------------------- confidence and abstention
@@ -158,10 +74,10 @@ def abstain_reason(q: Question, index: Index, hits: list[Hit]) -> tuple[str, dic
         return "no_question", {}
     if not hits:
         return "weak_match", {}
-    best = hits[0].number
-    if q.content and not informative_match(q, index, best) and not in_period(q, index, best):
+    top = [h.number for h in hits[:ANSWER_WINDOW]]
+    if q.content and not any(informative_match(q, index, n) or in_period(q, index, n) for n in top):
         return "weak_match", {}
-    if q.content and confidence(q, index, best) < MIN_CONFIDENCE:
+    if q.content and max(confidence(q, index, n) for n in top) < MIN_CONFIDENCE:
         return "weak_match", {}
     return None
 
@@ -178,11 +94,6 @@ def ja_date(f: Fact) -> str:
 
 def fact_order(f: Fact) -> tuple:
     return ({"stance": 0, "event": 1, "quantity": 2}.get(f.kind, 3), f.date or "", f.passage_id)
-
-
-def timeline_facts(q: Question, index: Index) -> list[Fact]:
-    return sorted((f for f in index.facts if f.kind == "event" and q.period and q.period.covers(f.date, f.date_end)
-                   and (not q.cities or f.city in q.cities)), key=lambda f: (f.date or "", f.passage_id))
 
 
 def facts_for(q: Question, index: Index, hits: list[Hit]) -> list[Fact]:

@@ -109,18 +109,18 @@ class BM25Index:
     # ------------------------------------------------------------ files
     FILES = ("bm25_offsets.npy", "bm25_docs.npy", "bm25_tfs.npy", "bm25_doc_len.npy")
 
-    def save(self, folder: Path) -> None:
+    def save(self, folder: Path, prefix: str = "") -> None:
         import json
-        (folder / "vocab.json").write_text(
+        (folder / f"{prefix}vocab.json").write_text(
             json.dumps(list(self.vocab), ensure_ascii=False), encoding="utf-8")
         for name, arr in zip(self.FILES, (self.offsets, self.docs, self.tfs.astype(np.uint32), self.doc_len)):
-            np.save(folder / name, arr, allow_pickle=False)
+            np.save(folder / f"{prefix}{name}", arr, allow_pickle=False)
 
     @classmethod
-    def load(cls, folder: Path, k1: float, b: float) -> "BM25Index":
+    def load(cls, folder: Path, k1: float, b: float, prefix: str = "") -> "BM25Index":
         import json
-        terms = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
-        arrays = [np.load(folder / name, allow_pickle=False) for name in cls.FILES]
+        terms = json.loads((folder / f"{prefix}vocab.json").read_text(encoding="utf-8"))
+        arrays = [np.load(folder / f"{prefix}{name}", allow_pickle=False) for name in cls.FILES]
         offsets, docs, tfs, doc_len = arrays
         if len(offsets) != len(terms) + 1 or offsets[-1] != len(docs) or len(tfs) != len(docs):
             raise ValueError("postings do not match the vocabulary")

@@ -35,6 +35,7 @@ class Passage:
     text: str
     kind: str = "claim"          # "heading", "claim" or "summary"
     lang: str = "ja"             # the article's language, for analysis
+    paragraph: int = 0           # its paragraph in the article (a heading goes with the one after it)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -194,15 +195,18 @@ def passages_of(doc: str, text: str, city_of: CityOf,
     section: str | None = None
     city: str | None = None
     title: str | None = None
+    paragraph = number = 0
 
     def add(kind: str, text_: str, section_: str | None, city_: str | None) -> None:
         key = dedup_key(text_)
         if not key or key in seen:
             return
         seen.add(key)
-        out.append(Passage(f"{doc}:{len(out) + 1:04d}", doc, section_, city_, text_, kind, lang))
+        out.append(Passage(f"{doc}:{len(out) + 1:04d}", doc, section_, city_, text_, kind, lang, number))
 
     for block in blocks_of(text):
+        paragraph += block.kind != "heading"       # a heading takes the number of the paragraph after it
+        number = paragraph + (block.kind == "heading")
         if block.kind == "heading":
             section = block.text
             city = city_of(block.text)

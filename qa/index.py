@@ -35,7 +35,7 @@ from .facts import Fact, extract_facts
 from .glossary import Glossary, GlossaryError, load_glossary
 
 FORMAT = "qa-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 3
 GLOSSARY_FILE = "glossary.tsv"
 KEEP_VERSIONS = 3
 Progress = Callable[[str, int, int], None]
@@ -74,7 +74,9 @@ class Index:
     passages: list[Passage]
     facts: list[Fact]
     glossary: Glossary
-    bm25: BM25Index
+    bm25: BM25Index                 # one row per passage
+    windows: BM25Index              # one row per passage: it and its neighbours in its paragraph
+    paragraphs: BM25Index           # one row per paragraph (its passages and section heading)
     cities: list[str] = field(default_factory=list)
     by_id: dict[str, int] = field(default_factory=dict)
     city_mask: dict[str, np.ndarray] = field(default_factory=dict)
@@ -82,6 +84,10 @@ class Index:
 
     def __post_init__(self) -> None:
         self.by_id = {p.id: i for i, p in enumerate(self.passages)}
+        self.para_of = np.asarray(paragraph_numbers(self.passages), dtype=np.int32)
+        order = np.argsort(self.para_of, kind="stable")
+        self.para_members = order.astype(np.int32)          # passages grouped by paragraph
+        self.para_offsets = np.searchsorted(self.para_of[order], np.arange(self.paragraphs.size + 1))
         seen: dict[str, None] = {}
         for p in self.passages:
             if p.city:
@@ -163,6 +169,37 @@ def index_terms(analyzer: Analyzer, passages: list[Passage], progress: Progress 
     return out
 
 
+def paragraph_numbers(passages: list[Passage]) -> list[int]:
+    """The paragraph row of each passage: (doc, paragraph) numbered in order of appearance."""
+    rows: dict[tuple[str, int], int] = {}
+    return [rows.setdefault((p.doc, p.paragraph), len(rows)) for p in passages]
+
+
+def paragraph_terms(analyzer: Analyzer, passages: list[Passage], terms: list[list[str]]) -> list[list[str]]:
+    """Terms of each paragraph: its section heading, then its passages."""
+    numbers = paragraph_numbers(passages)
+    out: list[list[str]] = [[] for _ in range(max(numbers, default=-1) + 1)]
+    headings: dict[tuple[str, str], list[str]] = {}
+    for p, n, t in zip(passages, numbers, terms):
+        if not out[n] and p.kind == "claim" and p.section:
+            key = (p.section, p.lang)
+            if key not in headings:
+                headings[key] = analyzer.analyze(p.section, p.lang)
+            out[n].extend(headings[key])
+        out[n].extend(t)
+    return out
+
+
+def window_terms(passages: list[Passage], terms: list[list[str]], radius: int = 1) -> list[list[str]]:
+    """Terms of each passage with those of its neighbours in the same paragraph."""
+    numbers = paragraph_numbers(passages)
+    out = []
+    for i in range(len(passages)):
+        lo, hi = max(0, i - radius), min(len(passages), i + radius + 1)
+        out.append([t for j in range(lo, hi) if numbers[j] == numbers[i] for t in terms[j]])
+    return out
+
+
 def write_jsonl(path: Path, rows: Iterable[dict]) -> None:
     with open(path, "w", encoding="utf-8") as f:
         for row in rows:
@@ -170,13 +207,14 @@ def write_jsonl(path: Path, rows: Iterable[dict]) -> None:
 
 
 def write_version(folder: Path, passages: list[Passage], facts: list[Fact], entries,
-                  bm25: BM25Index, manifest: dict) -> dict:
+                  scorers: dict[str, BM25Index], manifest: dict) -> dict:
     """Write every file of one index version, then its manifest (written last)."""
     write_jsonl(folder / "passages.jsonl", (p.to_dict() for p in passages))
     write_jsonl(folder / "facts.jsonl", (f.to_dict() for f in facts))
     (folder / "glossary.json").write_text(
         json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=1), encoding="utf-8")
-    bm25.save(folder)
+    for prefix, scorer in scorers.items():
+        scorer.save(folder, prefix=prefix)
     files = {p.name: sha256_file(p) for p in sorted(folder.iterdir()) if p.name != "manifest.json"}
     content = hashlib.sha256(json.dumps([files, manifest["bm25"], manifest["analyzer"]],
                                         sort_keys=True).encode()).hexdigest()[:16]
@@ -209,7 +247,10 @@ def build_index(data_dir: Path, root: Path, analyzer: Analyzer, progress: Progre
     terms = index_terms(analyzer, passages, progress)
     if progress:
         progress("building the BM25 index", 0, 1)
-    bm25 = BM25Index.build(terms, k1=k1, b=b)
+    scorers = {"": BM25Index.build(terms, k1=k1, b=b),
+               "win_": BM25Index.build(window_terms(passages, terms), k1=k1, b=b),
+               "para_": BM25Index.build(paragraph_terms(analyzer, passages, terms), k1=k1, b=b)}
+    bm25, paragraphs = scorers[""], scorers["para_"]
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -217,7 +258,8 @@ def build_index(data_dir: Path, root: Path, analyzer: Analyzer, progress: Progre
         "data": {"dir": str(Path(data_dir).resolve()), "files": data_checksums(Path(data_dir))},
         "analyzer": analyzer.versions(),
         "bm25": {"variant": "rank_bm25.BM25Plus", "k1": k1, "b": b, "delta": 0},
-        "counts": {"articles": n_articles, "passages": len(passages), "facts": len(facts),
+        "counts": {"articles": n_articles, "passages": len(passages), "paragraphs": paragraphs.size,
+                   "facts": len(facts),
                    "terms": len(bm25.vocab), "cities": len({p.city for p in passages if p.city})},
     }
     with build_lock(root):
@@ -228,7 +270,7 @@ def build_index(data_dir: Path, root: Path, analyzer: Analyzer, progress: Progre
         try:
             if progress:
                 progress("writing the index", 0, 1)
-            manifest = write_version(tmp, passages, facts, entries, bm25, manifest)
+            manifest = write_version(tmp, passages, facts, entries, scorers, manifest)
             load_version(tmp)                       # refuse to swap in what cannot be read back
             final = versions / manifest["index_version"]
             reused = final.exists() and verify_version(final) is None
@@ -335,12 +377,15 @@ def load_version(folder: Path, analyzer_versions: dict | None = None) -> Index:
         entries = Glossary.entries_from_json(json.loads((folder / "glossary.json").read_text(encoding="utf-8")))
         params = manifest["bm25"]
         bm25 = BM25Index.load(folder, params["k1"], params["b"])
-    except (ValueError, KeyError, TypeError) as exc:
+        windows = BM25Index.load(folder, params["k1"], params["b"], prefix="win_")
+        paragraphs = BM25Index.load(folder, params["k1"], params["b"], prefix="para_")
+    except (ValueError, KeyError, TypeError, OSError) as exc:
         raise IndexError_(f"index at {folder} refused: unreadable ({exc}); rebuild it with `qa index`") from None
-    if bm25.size != len(passages):
+    if (bm25.size != len(passages) or windows.size != len(passages)
+            or paragraphs.size != len(set(paragraph_numbers(passages)))):
         raise IndexError_(f"index at {folder} refused: {bm25.size} scored passages for "
                           f"{len(passages)} passages; rebuild it with `qa index`")
-    return Index(folder, manifest, passages, facts, Glossary(entries), bm25)
+    return Index(folder, manifest, passages, facts, Glossary(entries), bm25, windows, paragraphs)
 
 
 def load_index(path: Path, analyzer: Analyzer | None = None) -> Index:

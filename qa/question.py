@@ -115,7 +115,8 @@ def classify(text: str, lang: str, analyzer: Analyzer, masked: Masked) -> tuple[
     return qtype, explicit, unit
 
 
-def find_period(text: str, lang: str, analyzer: Analyzer, masked: Masked) -> Period | None:
+def find_period(text: str, lang: str, analyzer: Analyzer, masked: Masked) -> tuple[Period | None, str]:
+    """The period asked about and the words that named it (blanked from the question)."""
     if lang == "en":
         months = analyzer.lexicon.months_en
         names = "|".join(sorted(months, key=len, reverse=True))
@@ -123,16 +124,16 @@ def find_period(text: str, lang: str, analyzer: Analyzer, masked: Masked) -> Per
         if m:
             masked.blank(m.start(), m.end())
             date = iso(int(m.group(3)), months.get(m.group(1) or ""), int(m.group(2)) if m.group(2) else None)
-            return Period(date) if date else None
+            return (Period(date) if date else None), m.group()
     for mention in YearContext().mentions(text):
         masked.blank(mention.start, mention.end)
-        return Period(mention.date)
+        return Period(mention.date), text[mention.start:mention.end]
     m = ISO_DATE.search(text)
     if m:
         masked.blank(m.start(), m.end())
         date = iso(int(m.group(1)), int(m.group(2)) if m.group(2) else None, int(m.group(3)) if m.group(3) else None)
-        return Period(date) if date else None
-    return None
+        return (Period(date) if date else None), m.group()
+    return None, ""
 
 
 def latin_matches(text: str, index: Index) -> list[tuple[Entry, int, int]]:
@@ -218,7 +219,7 @@ def parse(text: str, index: Index, analyzer: Analyzer) -> Question:
     masked = Masked(work)
     q = Question(text=text, lang=lang)
     q.qtype, q.explicit_type, q.unit_hint = classify(work, lang, analyzer, masked)
-    q.period = find_period(work, lang, analyzer, masked)
+    q.period, period_words = find_period(work, lang, analyzer, masked)
 
     concepts: list[Entry] = []
     cities: list[tuple[int, str]] = []
@@ -250,7 +251,7 @@ def parse(text: str, index: Index, analyzer: Analyzer) -> Question:
         q.unknown_names += unknown_capitalised(text, analyzer, index)
 
     terms = analyzer.terms(residual, lang)[1]
-    q.terms = [t[0] for t in terms]
+    q.terms = [t[0] for t in terms] + (analyzer.analyze(period_words, lang) if period_words else [])
     seen: set[str] = set()
     for term, _, _, is_word, _ in terms:
         if is_word and term not in seen and not term.isdigit():

@@ -1,0 +1,171 @@
+"""Question -> ranked passages: BM25 over claims, in the context of their neighbours and paragraph.
+
+A passage's score adds three BM25 scores: the claim alone, the claim with its neighbours
+in its paragraph, and its whole paragraph with the section heading.  A claim is found by
+its own words and by the words around it.  Candidates are the passages of the best
+windows and of the best paragraphs, so a query costs the postings of its terms, not the
+corpus size.
+The ranking is restricted to the cities asked about; passages whose dated events fall in
+the asked period are boosted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .facts import Fact
+from .index import Index
+from .question import Question
+
+CANDIDATES = 50          # best passages and best paragraphs taken into the final ranking
+PARAGRAPH_WEIGHT = 2.0   # a paragraph's score beside a claim's window (claim + neighbours)
+LOCAL_WEIGHT = 0.01      # orders the claims within a paragraph (paragraph order first)
+ANSWER_TYPE_BOOST = 0.2  # a when-question prefers a passage with a date, how-many one with a number
+PERIOD_BOOST = 0.3       # per level of Period.fit: inside the period x1.6, overlapping it x1.3
+
+
+@dataclass
+class Hit:
+    number: int
+    score: float
+
+
+# ---------------------------------------------------------------- retrieval
+
+def has_term(index: Index, term: str, number: int) -> bool:
+    bm = index.bm25
+    t = bm.vocab.get(term)
+    if t is None:
+        return False
+    docs = bm.docs[bm.offsets[t]:bm.offsets[t + 1]]
+    i = int(np.searchsorted(docs, number))
+    return i < len(docs) and int(docs[i]) == number
+
+
+def matches_word(index: Index, word, number: int) -> bool:
+    return any(all(has_term(index, k, number) for k in alt) for alt in word.alternatives)
+
+
+def period_fit(q: Question, index: Index, number: int) -> int:
+    """How well the passage's events fit the asked period (see Period.fit)."""
+    if not q.period:
+        return 0
+    return max((q.period.fit(f.date, f.date_end) for f in index.facts_of.get(index.passages[number].id, [])
+                if f.kind == "event"), default=0)
+
+
+def in_period(q: Question, index: Index, number: int) -> bool:
+    return period_fit(q, index, number) > 0
+
+
+def city_passages(index: Index, cities: list[str]) -> np.ndarray | None:
+    if not cities:
+        return None
+    mask = np.zeros(len(index.passages), dtype=bool)
+    for c in cities:
+        mask |= index.city_mask.get(c, False)
+    return mask
+
+
+def best(docs: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """The (at most) k rows with the highest scores, in no particular order."""
+    if len(docs) <= k:
+        return docs
+    return docs[np.argpartition(-scores, k - 1)[:k]]
+
+
+def score_of(docs: np.ndarray, scores: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Scores of `wanted` rows from a sparse (sorted rows, scores) result; 0 where absent."""
+    if not len(docs):
+        return np.zeros(len(wanted))
+    i = np.minimum(np.searchsorted(docs, wanted), len(docs) - 1)
+    return np.where(docs[i] == wanted, scores[i], 0.0)
+
+
+def evidence(q: Question, index: Index, candidates: np.ndarray) -> np.ndarray:
+    """A multiplier per candidate: a fact of the asked kind (a date for when, a number for how
+    many), an event inside or overlapping the asked period."""
+    kind = {"when": "event", "how_many": "quantity"}.get(q.qtype)
+    boost = np.ones(len(candidates))
+    if not kind and not q.period:
+        return boost
+    for i, n in enumerate(candidates):
+        facts = index.facts_of.get(index.passages[n].id, ())
+        if kind and any(f.kind == kind for f in facts):
+            boost[i] *= 1 + ANSWER_TYPE_BOOST
+        if q.period:
+            boost[i] *= 1 + PERIOD_BOOST * period_fit(q, index, int(n))
+    return boost
+
+
+def paragraph_best(values: np.ndarray, paragraphs: np.ndarray) -> np.ndarray:
+    """For each row, the highest value among the rows of its paragraph."""
+    order = np.lexsort((-values, paragraphs))
+    starts = np.flatnonzero(np.r_[True, paragraphs[order][1:] != paragraphs[order][:-1]])
+    out = np.empty(len(values))
+    out[order] = np.repeat(values[order][starts], np.diff(np.r_[starts, len(order)]))
+    return out
+
+
+def search(q: Question, index: Index, allowed: np.ndarray | None) -> list[Hit]:
+    """Paragraphs by their best claim in context, and within a paragraph claims by their own
+    words: score = best (window + paragraph) of the paragraph + LOCAL_WEIGHT x (claim + window)."""
+    terms = q.terms
+    p_docs, p_scores = index.bm25.scores(terms)
+    w_docs, w_scores = index.windows.scores(terms)
+    g_docs, g_scores = index.paragraphs.scores(terms)
+    parts = [best(w_docs, w_scores, CANDIDATES)]
+    for g in best(g_docs, g_scores, CANDIDATES):
+        parts.append(index.para_members[index.para_offsets[g]:index.para_offsets[g + 1]])
+    candidates = np.unique(np.concatenate(parts))
+    if allowed is not None and len(candidates):
+        candidates = candidates[allowed[candidates]]
+    if not len(candidates):
+        return []
+    boost = evidence(q, index, candidates)
+    paras = index.para_of[candidates]
+    window = score_of(w_docs, w_scores, candidates)
+    local = boost * (score_of(p_docs, p_scores, candidates) + window)
+    context = boost * (window + PARAGRAPH_WEIGHT * score_of(g_docs, g_scores, paras))
+    total = paragraph_best(context, paras) + LOCAL_WEIGHT * local
+    order = np.lexsort((candidates, -total))
+    return [Hit(int(candidates[i]), float(total[i])) for i in order if total[i] > 0]
+
+
+def rank(q: Question, index: Index, cities: list[str]) -> list[Hit]:
+    """Search within the cities; then passages with an event in the period; the city's
+    passages when nothing scores."""
+    allowed = city_passages(index, cities)
+    hits = search(q, index, allowed)
+    seen = {h.number for h in hits}
+    if q.period or not hits:
+        hits += [Hit(n, 0.0) for n in range(len(index.passages))
+                 if n not in seen and (allowed is None or allowed[n])
+                 and (in_period(q, index, n) or (not hits and cities))]
+    if q.qtype == "stance" and cities:
+        hits.sort(key=lambda h: (index.passages[h.number].kind != "heading", -h.score, h.number))
+    return hits
+
+
+def retrieve(q: Question, index: Index) -> list[Hit]:
+    if q.qtype == "compare" and len(q.cities) >= 2:
+        per_city = [rank(q, index, [c]) for c in q.cities]
+        out, i = [], 0
+        while any(i < len(r) for r in per_city):
+            out += [r[i] for r in per_city if i < len(r)]
+            i += 1
+        return out
+    if q.qtype == "timeline":
+        events = sorted(timeline_facts(q, index), key=lambda f: f.date or "")
+        order = list(dict.fromkeys(index.by_id[f.passage_id] for f in events))
+        hits = {h.number: h for h in rank(q, index, q.cities)}
+        return [hits.get(n, Hit(n, 0.0)) for n in order] + [h for n, h in hits.items() if n not in order]
+    return rank(q, index, q.cities)
+
+
+def timeline_facts(q: Question, index: Index) -> list[Fact]:
+    return sorted((f for f in index.facts if f.kind == "event" and q.period and q.period.covers(f.date, f.date_end)
+                   and (not q.cities or f.city in q.cities)), key=lambda f: (f.date or "", f.passage_id))
+
+
