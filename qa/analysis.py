@@ -124,9 +124,12 @@ class Analyzer:
         import opencc
         from sudachipy import Dictionary
 
+        import jieba.posseg
+
         jieba.setLogLevel(logging.WARNING)
         jieba.initialize()
         self._jieba = jieba.dt
+        self._zh_tags = jieba.posseg.dt.word_tag_tab      # word -> part of speech (ns: place ...)
         self._sudachi_dict = Dictionary(dict="core")
         self._opencc = opencc
 
@@ -191,7 +194,8 @@ class Analyzer:
         simplified = self.to_simplified(text)
         japanese = self.to_japanese_glyphs(simplified)
         aligned = len(simplified) == len(text) and len(japanese) == len(text)
-        stop = self.lexicon.stop("zh")
+        stop, proper = self.lexicon.stop("zh"), self.lexicon.proper_flags_zh
+        tags = self._zh_tags
         for word, start, end in self._jieba.tokenize(simplified):
             if not word.strip() or not any(c.isalnum() for c in word):
                 continue
@@ -200,7 +204,7 @@ class Analyzer:
             term = japanese[start:end] if aligned else self.to_japanese_glyphs(word)
             if not aligned:
                 start, end = 0, 0
-            yield term.lower(), start, end, True, False
+            yield term.lower(), start, end, True, tags.get(word) in proper
 
     def _words_en(self, text: str) -> Iterator[Term]:
         stop = self.lexicon.stop("en")

@@ -244,13 +244,12 @@ def parse(text: str, index: Index, analyzer: Analyzer) -> Question:
     q.cities = list(dict.fromkeys(c for _, c in sorted(cities)))
 
     residual = masked.text()
-    for name, _ in analyzer.proper_nouns(residual, lang):
-        if not known_keys(name, index)[1]:
-            q.unknown_names.append(name)
+    terms = analyzer.terms(residual, lang)[1]
+    q.unknown_names = list(dict.fromkeys(
+        q.unknown_names + [t[0] for t in terms if t[3] and t[4] and not known_keys(t[0], index)[1]]))
     if lang == "en":
         q.unknown_names += unknown_capitalised(text, analyzer, index)
 
-    terms = analyzer.terms(residual, lang)[1]
     q.terms = [t[0] for t in terms] + (analyzer.analyze(period_words, lang) if period_words else [])
     seen: set[str] = set()
     for term, _, _, is_word, _ in terms:

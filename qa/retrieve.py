@@ -129,7 +129,7 @@ def search(q: Question, index: Index, allowed: np.ndarray | None) -> list[Hit]:
     local = boost * (score_of(p_docs, p_scores, candidates) + window)
     context = boost * (window + PARAGRAPH_WEIGHT * score_of(g_docs, g_scores, paras))
     total = paragraph_best(context, paras) + LOCAL_WEIGHT * local
-    order = np.lexsort((candidates, -total))
+    order = np.lexsort((candidates, -total))[:2 * CANDIDATES]
     return [Hit(int(candidates[i]), float(total[i])) for i in order if total[i] > 0]
 
 
@@ -139,10 +139,11 @@ def rank(q: Question, index: Index, cities: list[str]) -> list[Hit]:
     allowed = city_passages(index, cities)
     hits = search(q, index, allowed)
     seen = {h.number for h in hits}
-    if q.period or not hits:
-        hits += [Hit(n, 0.0) for n in range(len(index.passages))
-                 if n not in seen and (allowed is None or allowed[n])
-                 and (in_period(q, index, n) or (not hits and cities))]
+    if q.period:
+        hits += [Hit(n, 0.0) for n in sorted(set(index.events_in.get(q.period.iso[:4], ())))
+                 if n not in seen and (allowed is None or allowed[n]) and in_period(q, index, n)]
+    if not hits and allowed is not None:                   # nothing matched: the city's passages
+        hits = [Hit(int(n), 0.0) for n in np.flatnonzero(allowed)]
     if q.qtype == "stance" and cities:
         hits.sort(key=lambda h: (index.passages[h.number].kind != "heading", -h.score, h.number))
     return hits
