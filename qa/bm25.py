@@ -75,13 +75,20 @@ class BM25Index:
         return docs, self.idf[t] * tf * (self.k1 + 1) / (self.norm[docs] + tf)
 
     def scores(self, query: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(passages with a score > 0, their scores); each query token counts once per occurrence."""
-        parts = [(docs, w * count) for term, count in Counter(query).items()
-                 for docs, w in [self.postings(term)] if len(docs)]
-        if not parts:
+        """(passages with a score > 0, their scores); each query token counts once per occurrence.
+
+        All postings of the query's terms are gathered and weighted in a few array
+        operations, so the cost follows the number of postings, not the corpus size."""
+        counts = Counter(t for t in query if t in self.vocab)
+        if not counts:
             return np.empty(0, np.int32), np.empty(0)
-        docs = np.concatenate([p[0] for p in parts])
-        weights = np.concatenate([p[1] for p in parts])
+        ids = np.fromiter((self.vocab[t] for t in counts), dtype=np.int64, count=len(counts))
+        mult = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        starts, lens = self.offsets[ids], self.offsets[ids + 1] - self.offsets[ids]
+        shift = np.repeat(starts - (np.cumsum(lens) - lens), lens)
+        pos = np.arange(int(lens.sum())) + shift
+        docs, tf = self.docs[pos], self.tfs[pos]
+        weights = np.repeat(self.idf[ids] * mult, lens) * tf * (self.k1 + 1) / (self.norm[docs] + tf)
         uniq, inverse = np.unique(docs, return_inverse=True)
         return uniq, np.bincount(inverse, weights=weights, minlength=len(uniq))
 

@@ -95,9 +95,12 @@ class Index:
         self.cities = list(seen)
         cities = np.array([p.city or "" for p in self.passages], dtype=object)
         self.city_mask = {c: cities == c for c in self.cities}
+        self.has_fact = {k: np.zeros(len(self.passages), dtype=bool) for k in ("event", "quantity", "stance")}
         self.events_in: dict[str, list[int]] = {}          # year -> passages with an event in it
         for f in self.facts:
             self.facts_of.setdefault(f.passage_id, []).append(f)
+            if f.kind in self.has_fact:
+                self.has_fact[f.kind][self.by_id[f.passage_id]] = True
             if f.kind == "event" and f.date:
                 for year in range(int(f.date[:4]), int((f.date_end or f.date)[:4]) + 1):
                     self.events_in.setdefault(str(year), []).append(self.by_id[f.passage_id])

@@ -88,14 +88,10 @@ def evidence(q: Question, index: Index, candidates: np.ndarray) -> np.ndarray:
     many), an event inside or overlapping the asked period."""
     kind = {"when": "event", "how_many": "quantity"}.get(q.qtype)
     boost = np.ones(len(candidates))
-    if not kind and not q.period:
-        return boost
-    for i, n in enumerate(candidates):
-        facts = index.facts_of.get(index.passages[n].id, ())
-        if kind and any(f.kind == kind for f in facts):
-            boost[i] *= 1 + ANSWER_TYPE_BOOST
-        if q.period:
-            boost[i] *= 1 + PERIOD_BOOST * period_fit(q, index, int(n))
+    if kind:
+        boost *= 1 + ANSWER_TYPE_BOOST * index.has_fact[kind][candidates]
+    if q.period:
+        boost *= 1 + PERIOD_BOOST * np.array([period_fit(q, index, int(n)) for n in candidates])
     return boost
 
 
