@@ -8,6 +8,7 @@ words, so that a phrase weighs more than its words scattered.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata as md
 import logging
@@ -20,7 +21,8 @@ from typing import Iterator
 from .lexicon import Lexicon, default_lexicon
 
 ANALYZER_VERSION = "3"
-SUDACHI_MAX_CHARS = 4000          # Sudachi refuses inputs over 49,149 bytes
+SUDACHI_MAX_CHARS = 4000
+TERMS_CACHE = 8192                # analysed texts kept in memory          # Sudachi refuses inputs over 49,149 bytes
 
 KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007]")
@@ -115,6 +117,8 @@ class Analyzer:
         self.lexicon = lexicon or default_lexicon()
         self.use_bigrams = use_bigrams
         self._local = threading.local()
+        # the same texts come back (passages to highlight, facts, glossary forms, questions)
+        self.terms = functools.lru_cache(maxsize=TERMS_CACHE)(self._terms)
         self._load()
         self.warm_up()
 
@@ -262,7 +266,7 @@ class Analyzer:
         return out
 
     # ------------------------------------------------------------ the pipeline
-    def terms(self, text: str, lang: str | None = None) -> tuple[Normalized, list[Term]]:
+    def _terms(self, text: str, lang: str | None = None) -> tuple[Normalized, tuple[Term, ...]]:
         """All terms of a text with their offsets in the normalised text."""
         norm = normalize(text)
         lang = lang or detect_lang(norm.text)
@@ -273,7 +277,7 @@ class Analyzer:
             grams_of = norm.text if lang != "zh" else self.to_japanese_glyphs(self.to_simplified(norm.text))
             if len(grams_of) == len(norm.text):
                 found.extend(bigrams(grams_of))
-        return norm, found
+        return norm, tuple(found)
 
     def analyze(self, text: str, lang: str | None = None) -> list[str]:
         """The index terms of a text: words and CJK bigrams."""

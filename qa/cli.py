@@ -42,11 +42,11 @@ def build(data: Path, out: Path, quiet: bool = False, using=None):
         raise click.ClickException(str(exc)) from None
 
 
-def open_service(index: Path, using=None):
+def open_service(index: Path, using=None, answer_cache: int = 1024):
     from .index import IndexError_
     from .service import Service
     try:
-        return Service(index, using)
+        return Service(index, using, answer_cache=answer_cache)
     except IndexError_ as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -124,7 +124,9 @@ def render(body: dict) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="gunicorn workers [default: CPUs, at least 2]")
-def serve_command(index: Path, data: Path, host: str, port: int, workers: int | None) -> None:
+@click.option("--answer-cache", type=click.IntRange(0, 1_000_000), default=1024, show_default=True,
+              help="answers kept per worker for repeated questions (0: off)")
+def serve_command(index: Path, data: Path, host: str, port: int, workers: int | None, answer_cache: int) -> None:
     """Serve the API and chat page with gunicorn (production server, never debug mode)."""
     from .app import create_app
     from .index import is_stale
@@ -136,7 +138,7 @@ def serve_command(index: Path, data: Path, host: str, port: int, workers: int | 
         click.echo(f"index in {index}/ is missing or older than {data}/ or the analyser: building it first",
                    err=True)
         build(data, index, using=shared)
-    service = open_service(index, shared)
+    service = open_service(index, shared, answer_cache)
     app = create_app({"INDEX": str(index), "SERVICE": service})
     click.echo(f"serving index {service.index.version} on http://{host}:{port}/  (Ctrl+C to stop)", err=True)
     serve(app, host, port, workers)

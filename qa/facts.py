@@ -6,7 +6,7 @@ Dates resolve to ISO (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`); a date without a year ("
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 from typing import Iterable
 
 from .corpus import Passage, heading_stance
@@ -41,7 +41,7 @@ class Fact:
     object: str | None = None      # quantities: what is counted ("IT企業")
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        return {k: v for k, v in vars(self).items() if v is not None}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Fact":

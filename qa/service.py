@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import OrderedDict
 import threading
 import time
 from pathlib import Path
@@ -21,8 +22,33 @@ from .index import Index, current_version_name, load_index, resolve_version_dir
 log = logging.getLogger("qa.service")
 
 
+class AnswerCache:
+    """The last `size` answers, keyed by index version and request; size 0 turns it off."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key, value) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
 class Service:
-    def __init__(self, index_path: Path, analyzer: Analyzer | None = None, check_every: float = 0.25):
+    def __init__(self, index_path: Path, analyzer: Analyzer | None = None, check_every: float = 0.25,
+                 answer_cache: int = 1024):
         self.index_path = Path(index_path)
         self.analyzer = analyzer or Analyzer()
         self.check_every = check_every
@@ -32,6 +58,7 @@ class Service:
         self._lock = threading.Lock()
         self._loading: threading.Thread | None = None
         self._suggested: tuple[str, list[str]] = ("", [])
+        self._answers = AnswerCache(answer_cache)
         self._watcher_pid: int | None = None
 
     # ------------------------------------------------------------ index swaps
@@ -94,9 +121,13 @@ class Service:
         return self._suggested[1], index.version
 
     def ask(self, question: str, history: list[str] | None = None, top_k: int = 5) -> dict:
-        """The full /ask response body."""
+        """The full /ask response body (a repeated question of the same index comes from a cache)."""
         started = time.perf_counter()
         index = self.index
-        body = answer(question, history or [], index, self.analyzer, top_k)
+        key = (index.version, question, tuple(history or ()), top_k)
+        body = self._answers.get(key)
+        if body is None:
+            body = answer(question, history or [], index, self.analyzer, top_k)
+            self._answers.put(key, body)
         return {"question": question, **body, "index_version": index.version,
                 "took_ms": round((time.perf_counter() - started) * 1000, 2)}
