@@ -36,7 +36,7 @@ def main() -> None:
                            ("serving", serving.main, ["serving.py"])]:
         text, raw[name] = capture(fn, argv)
         sections.append(text.strip())
-    header = f"# Benchmarks\n\nMeasured {machine()} with `make bench`.\n"
+    header = f"# Benchmarks\n\nMeasured {machine()} with `make bench`.\n\n"
     (RESULTS / "latest.md").write_text(header + "\n\n".join(sections) + "\n", encoding="utf-8")
     (RESULTS / "latest.json").write_text(json.dumps({"machine": machine(), **raw}, ensure_ascii=False,
                                                     indent=1, default=str), encoding="utf-8")

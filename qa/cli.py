@@ -35,19 +35,19 @@ def analyzer():
 
 
 def build(data: Path, out: Path, quiet: bool = False, using=None):
-    from .index import IndexError_, build_index
+    from .index import IndexUnusable, build_index
     try:
         return build_index(data, out, using or analyzer(), None if quiet else Progress())
-    except IndexError_ as exc:
+    except IndexUnusable as exc:
         raise click.ClickException(str(exc)) from None
 
 
 def open_service(index: Path, using=None, answer_cache: int = 1024):
-    from .index import IndexError_
+    from .index import IndexUnusable
     from .service import Service
     try:
         return Service(index, using, answer_cache=answer_cache)
-    except IndexError_ as exc:
+    except IndexUnusable as exc:
         raise click.ClickException(str(exc)) from None
 
 

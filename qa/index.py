@@ -41,7 +41,7 @@ KEEP_VERSIONS = 3
 Progress = Callable[[str, int, int], None]
 
 
-class IndexError_(Exception):
+class IndexUnusable(Exception):
     """The index cannot be built or loaded; the message says what to do."""
 
 
@@ -142,22 +142,22 @@ def city_finder(analyzer: Analyzer, entries) -> Callable[[str], str | None]:
 def read_corpus(data_dir: Path, analyzer: Analyzer) -> tuple[list[Passage], list, int]:
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
-        raise IndexError_(f"data folder {data_dir} does not exist")
+        raise IndexUnusable(f"data folder {data_dir} does not exist")
     paths = corpus.article_paths(data_dir)
     if not paths:
-        raise IndexError_(f"no articles in {data_dir}: add UTF-8 .md or .txt files")
+        raise IndexUnusable(f"no articles in {data_dir}: add UTF-8 .md or .txt files")
     entries = []
     if (data_dir / GLOSSARY_FILE).is_file():
         try:
             entries = load_glossary(data_dir / GLOSSARY_FILE)
         except GlossaryError as exc:
-            raise IndexError_(str(exc)) from None
+            raise IndexUnusable(str(exc)) from None
     try:
         passages = list(corpus.read_passages(
             paths, city_finder(analyzer, entries), lambda t: detect_lang(normalize(t[:5000]).text),
             analyzer.lexicon.bound_starts))
     except ValueError as exc:
-        raise IndexError_(str(exc)) from None
+        raise IndexUnusable(str(exc)) from None
     return passages, entries, len(paths)
 
 
@@ -326,7 +326,7 @@ def resolve_version_dir(path: Path) -> Path:
     current = path / "current"
     if current.exists():
         return current.resolve()
-    raise IndexError_(f"no index at {path}: build one with `qa index --out {path}`")
+    raise IndexUnusable(f"no index at {path}: build one with `qa index --out {path}`")
 
 
 def current_version_name(path: Path) -> str | None:
@@ -371,12 +371,12 @@ def read_jsonl(path: Path) -> list[dict]:
 def load_version(folder: Path, analyzer_versions: dict | None = None) -> Index:
     problem = verify_version(folder)
     if problem:
-        raise IndexError_(f"index at {folder} refused: {problem}; rebuild it with `qa index`")
+        raise IndexUnusable(f"index at {folder} refused: {problem}; rebuild it with `qa index`")
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     built = manifest.get("analyzer") or {}
     if analyzer_versions and built != analyzer_versions:
         diff = ", ".join(f"{k} {built.get(k)} (now {v})" for k, v in analyzer_versions.items() if built.get(k) != v)
-        raise IndexError_(f"index at {folder} was built with another analyser: {diff}; "
+        raise IndexUnusable(f"index at {folder} was built with another analyser: {diff}; "
                           f"rebuild it with `qa index`")
     try:
         passages = [Passage(**row) for row in read_jsonl(folder / "passages.jsonl")]
@@ -387,10 +387,10 @@ def load_version(folder: Path, analyzer_versions: dict | None = None) -> Index:
         windows = BM25Index.load(folder, params["k1"], params["b"], prefix="win_")
         paragraphs = BM25Index.load(folder, params["k1"], params["b"], prefix="para_")
     except (ValueError, KeyError, TypeError, OSError) as exc:
-        raise IndexError_(f"index at {folder} refused: unreadable ({exc}); rebuild it with `qa index`") from None
+        raise IndexUnusable(f"index at {folder} refused: unreadable ({exc}); rebuild it with `qa index`") from None
     if (bm25.size != len(passages) or windows.size != len(passages)
             or paragraphs.size != len(set(paragraph_numbers(passages)))):
-        raise IndexError_(f"index at {folder} refused: {bm25.size} scored passages for "
+        raise IndexUnusable(f"index at {folder} refused: {bm25.size} scored passages for "
                           f"{len(passages)} passages; rebuild it with `qa index`")
     return Index(folder, manifest, passages, facts, Glossary(entries), bm25, windows, paragraphs)
 
@@ -408,7 +408,7 @@ def is_stale(path: Path, data_dir: Path, analyzer_versions: dict | None = None) 
     try:
         folder = resolve_version_dir(path)
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (IndexError_, OSError, ValueError):
+    except (IndexUnusable, OSError, ValueError):
         return True
     if analyzer_versions and manifest.get("analyzer") != analyzer_versions:
         return True

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from qa.index import (FORMAT_VERSION, IndexError_, build_index, current_version_name, is_stale,
+from qa.index import (FORMAT_VERSION, IndexUnusable, build_index, current_version_name, is_stale,
                       load_index, resolve_version_dir)
 from conftest import DATA
 
@@ -55,19 +55,19 @@ def test_damaged_index_is_refused_with_the_fix_named(built, analyzer, damage):
         m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         m["format_version"] = 99
         (folder / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
-    with pytest.raises(IndexError_, match="qa index"):
+    with pytest.raises(IndexUnusable, match="qa index"):
         load_index(built, analyzer)
 
 
 def test_missing_index_names_the_fix(tmp_path, analyzer):
-    with pytest.raises(IndexError_, match="qa index"):
+    with pytest.raises(IndexUnusable, match="qa index"):
         load_index(tmp_path / "nothing", analyzer)
 
 
 def test_failed_build_keeps_the_old_index(built, analyzer, data_copy):
     before = current_version_name(built)
     (data_copy / "glossary.tsv").write_text("kind\tja\tzh\ten\nterm\t\tx\ty\n", encoding="utf-8")
-    with pytest.raises(IndexError_, match="glossary.tsv:2"):
+    with pytest.raises(IndexUnusable, match="glossary.tsv:2"):
         build_index(data_copy, built, analyzer)
     assert current_version_name(built) == before
     assert not [p for p in (built / "versions").iterdir() if p.name.startswith(".build-")]
