@@ -14,14 +14,24 @@ DEFAULT_INDEX = "index"
 
 
 class Progress:
-    """Progress on stderr: one updating line on a terminal, a line per 10% otherwise."""
+    """Progress of long builds on stderr: an updating line on a terminal, a line per 10% otherwise."""
+
+    LONG = 1000          # passages: below this a build takes well under a second
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
+        self.long: bool | None = None
         self.last: tuple[str, int] = ("", -1)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        pct = 100 * done // max(total, 1)
+        if self.long is None:
+            self.long = total >= self.LONG
+        if not self.long:
+            return
+        if total <= 1:
+            click.echo(f"  {stage} ...", err=True)
+            return
+        pct = 100 * done // total
         if self.tty:
             click.echo(f"\r  {stage}: {pct:3d}% ({done}/{total})\033[K", err=True, nl=done >= total)
         elif (stage, pct // 10) != self.last:

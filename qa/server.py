@@ -1,10 +1,15 @@
 """`qa serve`: the Flask app under gunicorn (sync workers, preloaded, graceful on SIGTERM)."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 
+from gunicorn import util
 from gunicorn.app.base import BaseApplication
+
+from .app import SECURITY_HEADERS
+from .errors import HTTP_CODES
 
 log = logging.getLogger("qa.server")
 
@@ -21,6 +26,19 @@ class GunicornServer(BaseApplication):
 
     def load(self):
         return self.application
+
+
+def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's answer to a request it cannot parse, in the API's JSON error shape."""
+    body = json.dumps({"error": {"code": HTTP_CODES.get(status_int, "bad_request"),
+                                 "message": f"{reason}: {mesg}", "request_id": None}}).encode("ascii")
+    headers = "".join(f"{k}: {v}\r\n" for k, v in SECURITY_HEADERS.items())
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n{headers}\r\n")
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+util.write_error = write_json_error      # malformed HTTP never gets an HTML page either
 
 
 def serve(app, host: str, port: int, workers: int | None = None) -> None:

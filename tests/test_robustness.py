@@ -157,6 +157,20 @@ def test_sigterm_finishes_the_request_in_flight(tmp_path, index_dir):
         assert "Shutting down" in server.log_text()
 
 
+def test_malformed_http_gets_a_json_error_from_the_server_too(live):
+    server, _, _ = live
+    for raw in ("GET /ask?q=深圳 HTTP/1.1\r\nHost: x\r\n\r\n".encode("utf-8"),   # unencoded UTF-8 in the URL
+                b"GARBAGE\r\n\r\n", b"GET / HTTP/9.9\r\nHost: x\r\n\r\n"):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(raw)
+            reply = b""
+            while chunk := sock.recv(65536):
+                reply += chunk
+        head, body = reply.split(b"\r\n\r\n", 1)
+        assert head.startswith(b"HTTP/1.1 4") and b"Content-Type: application/json" in head, reply[:300]
+        assert json.loads(body)["error"]["code"] and b"frame-ancestors" in head
+
+
 def test_security_headers_on_every_response(client):
     for method, path, kwargs in [("get", "/", {}), ("get", "/healthz", {}), ("get", "/nope", {}),
                                  ("delete", "/ask", {}), ("post", "/ask", {"json": {}}),
