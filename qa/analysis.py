@@ -29,7 +29,6 @@ HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007]")
 LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007\u30a1-\u30fa\u30fc\u3041-\u3096]+")
 EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-NUMBER = re.compile(r"\d+")
 PAIR = "+"                        # joins adjacent words into a pair term; never inside a word
 
 # one term with where it came from: (term, start, end, is_word, is_proper_noun)
@@ -165,7 +164,7 @@ class Analyzer:
         ver["analyzer"] = ANALYZER_VERSION
         lex = self.lexicon           # only what changes the terms of a passage
         used = [sorted((k, sorted(v)) for k, v in lex.stopwords.items()), lex.drop_pos_ja,
-                lex.drop_flags_zh, lex.bound_starts, self.use_bigrams]
+                lex.bound_starts, self.use_bigrams]
         ver["lexicon"] = hashlib.sha256(repr(used).encode()).hexdigest()[:16]
         return ver
 

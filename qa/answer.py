@@ -224,11 +224,10 @@ def answer(text: str, history: list[str], index: Index, analyzer: Analyzer, top_
     else:
         ans, cited = typed_answer(q, index, hits, analyzer)
         hits = [cited] + [h for h in hits if h is not cited]
-    cited_n = index.by_id.get(ans.get("passage_id"), hits[0].number if hits else 0)
-    if q.qtype not in ("compare", "timeline"):
-        ans["confidence"] = confidence(q, index, cited_n)
+    if q.qtype in ("compare", "timeline"):
+        ans["confidence"] = 1.0                # built from the facts table, not from one match
     else:
-        ans["confidence"] = 1.0
+        ans["confidence"] = confidence(q, index, index.by_id[ans["passage_id"]])
     if q.from_history.get("city") and ans.get("city"):
         ans["text"] = f"［{ans['city']}］{ans['text']}"
     ans["type"] = q.qtype

@@ -9,7 +9,6 @@ a per-query constant that cannot change a ranking, so delta = 0 here keeps score
 """
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,7 +132,3 @@ class BM25Index:
             raise ValueError("postings do not match the vocabulary")
         return cls({t: i for i, t in enumerate(terms)}, offsets, docs, tfs.astype(np.float64), doc_len, k1, b)
 
-
-def idf_plus(n_docs: int, df: int) -> float:
-    """rank_bm25 BM25Plus idf, for documentation and tests."""
-    return math.log((n_docs + 1) / df)

@@ -19,7 +19,6 @@ class Lexicon:
     question_types: list[tuple[str, str, re.Pattern]]   # (type, lang, pattern), in priority order
     stopwords: dict[str, frozenset[str]]                  # lang -> words (normalised forms)
     drop_pos_ja: tuple[str, ...]                          # Sudachi POS heads dropped
-    drop_flags_zh: tuple[str, ...]                        # jieba flags dropped
     proper_pos_ja: tuple[str, ...]
     proper_flags_zh: tuple[str, ...]
     bound_starts: tuple[str, ...]
@@ -36,7 +35,6 @@ def parse_lexicon(raw: dict) -> Lexicon:
         question_types=qtypes,
         stopwords={lang: frozenset(w.lower() for w in words) for lang, words in raw["stopwords"].items()},
         drop_pos_ja=tuple(raw["drop_pos_ja"]),
-        drop_flags_zh=tuple(raw["drop_flags_zh"]),
         proper_pos_ja=tuple(raw["proper_pos_ja"]),
         proper_flags_zh=tuple(raw["proper_flags_zh"]),
         bound_starts=tuple(raw["bound_starts"]),

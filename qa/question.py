@@ -63,10 +63,6 @@ class Question:
     from_history: dict = field(default_factory=dict)        # {"city": [...], "topic": "..."}
 
     @property
-    def has_topic(self) -> bool:
-        return bool(self.content) or self.explicit_type or self.period is not None
-
-    @property
     def unknown_words(self) -> list[str]:
         return [c.label for c in self.content if not c.known]
 
