@@ -52,15 +52,10 @@ def confidence(q: Question, index: Index, number: int) -> float:
 def informative_match(q: Question, index: Index, number: int) -> bool:
     """The passage holds a content word found in at most half of the passages."""
     half = len(index.passages) / 2
-    bm = index.bm25
-    for c in q.content:
-        if not c.known or not matches_word(index, c, number):
-            continue
-        for alt in c.alternatives:
-            if all(k in bm.vocab for k in alt) and min(
-                    int(bm.offsets[bm.vocab[k] + 1] - bm.offsets[bm.vocab[k]]) for k in alt) <= half:
-                return True
-    return False
+    return any(c.known and matches_word(index, c, number)
+               and any(all(index.bm25.df(k) for k in alt) and min(map(index.bm25.df, alt)) <= half
+                       for alt in c.alternatives)
+               for c in q.content)
 
 
 def abstain_reason(q: Question, index: Index, hits: list[Hit]) -> tuple[str, dict] | None:
@@ -101,8 +96,8 @@ def facts_for(q: Question, index: Index, hits: list[Hit]) -> list[Fact]:
     if q.qtype == "timeline" or (q.period and not q.cities):
         return timeline_facts(q, index)
     if q.cities:
-        chosen = [f for f in index.facts if f.city in q.cities
-                  and (not q.period or f.kind == "stance" or q.period.covers(f.date, f.date_end))]
+        chosen = [f for c in q.cities for f in index.facts_in.get(c, [])
+                  if (not q.period or f.kind == "stance" or q.period.covers(f.date, f.date_end))]
         if q.qtype == "compare":
             return sorted(chosen, key=lambda f: (q.cities.index(f.city), *fact_order(f)))
         return sorted(chosen, key=fact_order)
@@ -180,7 +175,7 @@ def compare_answer(q: Question, index: Index, analyzer: Analyzer) -> dict:
     """Each city side by side: its stance, its best-matching number, its dated events."""
     lines, first = [], None
     for city in q.cities:
-        own = [f for f in index.facts if f.city == city]
+        own = index.facts_in.get(city, [])
         stance = next((f.text for f in own if f.kind == "stance"), "")
         numbers = sorted((f for f in own if f.kind == "quantity"),
                          key=lambda f: -overlap(q, f.text, analyzer))

@@ -155,7 +155,7 @@ def cities():
     index = current_index()
     out = []
     for c in index.cities:
-        own = [f for f in index.facts if f.city == c]
+        own = index.facts_in.get(c, [])
         out.append({"name": c, "passages": int(index.city_mask[c].sum()),
                     "facts": len(own), "stance": next((f.text for f in own if f.kind == "stance"), None)})
     return jsonify({"cities": out, "index_version": index.version})

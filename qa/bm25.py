@@ -73,6 +73,20 @@ class BM25Index:
         docs, tf = self.docs[a:z], self.tfs[a:z]
         return docs, self.idf[t] * tf * (self.k1 + 1) / (self.norm[docs] + tf)
 
+    def df(self, term: str) -> int:
+        """How many rows hold the term."""
+        t = self.vocab.get(term)
+        return 0 if t is None else int(self.offsets[t + 1] - self.offsets[t])
+
+    def has(self, term: str, row: int) -> bool:
+        """Whether one row holds the term (binary search in its postings)."""
+        t = self.vocab.get(term)
+        if t is None:
+            return False
+        docs = self.docs[self.offsets[t]:self.offsets[t + 1]]
+        i = int(np.searchsorted(docs, row))
+        return i < len(docs) and int(docs[i]) == row
+
     def scores(self, query: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(passages with a score > 0, their scores); each query token counts once per occurrence.
 

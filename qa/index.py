@@ -97,8 +97,10 @@ class Index:
         self.city_mask = {c: cities == c for c in self.cities}
         self.has_fact = {k: np.zeros(len(self.passages), dtype=bool) for k in ("event", "quantity", "stance")}
         self.events_in: dict[str, list[int]] = {}          # year -> passages with an event in it
+        self.facts_in: dict[str | None, list[Fact]] = {}   # city -> its facts, in article order
         for f in self.facts:
             self.facts_of.setdefault(f.passage_id, []).append(f)
+            self.facts_in.setdefault(f.city, []).append(f)
             if f.kind in self.has_fact:
                 self.has_fact[f.kind][self.by_id[f.passage_id]] = True
             if f.kind == "event" and f.date:
@@ -108,9 +110,6 @@ class Index:
     @property
     def version(self) -> str:
         return self.manifest["index_version"]
-
-    def passage_number(self, passage_id: str) -> int | None:
-        return self.by_id.get(passage_id)
 
 
 # ---------------------------------------------------------------- build

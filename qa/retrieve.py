@@ -33,18 +33,8 @@ class Hit:
 
 # ---------------------------------------------------------------- retrieval
 
-def has_term(index: Index, term: str, number: int) -> bool:
-    bm = index.bm25
-    t = bm.vocab.get(term)
-    if t is None:
-        return False
-    docs = bm.docs[bm.offsets[t]:bm.offsets[t + 1]]
-    i = int(np.searchsorted(docs, number))
-    return i < len(docs) and int(docs[i]) == number
-
-
 def matches_word(index: Index, word, number: int) -> bool:
-    return any(all(has_term(index, k, number) for k in alt) for alt in word.alternatives)
+    return any(all(index.bm25.has(k, number) for k in alt) for alt in word.alternatives)
 
 
 def period_fit(q: Question, index: Index, number: int) -> int:
@@ -162,7 +152,11 @@ def retrieve(q: Question, index: Index) -> list[Hit]:
 
 
 def timeline_facts(q: Question, index: Index) -> list[Fact]:
-    return sorted((f for f in index.facts if f.kind == "event" and q.period and q.period.covers(f.date, f.date_end)
+    if not q.period:
+        return []
+    passages = {index.passages[n].id for n in index.events_in.get(q.period.iso[:4], ())}
+    return sorted((f for pid in passages for f in index.facts_of[pid]
+                   if f.kind == "event" and q.period.covers(f.date, f.date_end)
                    and (not q.cities or f.city in q.cities)), key=lambda f: (f.date or "", f.passage_id))
 
 
