@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterator
 
+from .cues import default_cues
 from .lexicon import Lexicon, default_lexicon
 
 ANALYZER_VERSION = "3"
@@ -166,6 +167,7 @@ class Analyzer:
         used = [sorted((k, sorted(v)) for k, v in lex.stopwords.items()), lex.drop_pos_ja,
                 lex.bound_starts, self.use_bigrams]
         ver["lexicon"] = hashlib.sha256(repr(used).encode()).hexdigest()[:16]
+        ver["fact_cues"] = default_cues().digest          # event kinds and target words of facts
         return ver
 
     # ------------------------------------------------------------ glyphs
@@ -248,6 +250,16 @@ class Analyzer:
                     if pos[1] in self.lexicon.proper_pos_ja:
                         out.append((m.surface(), "place" if pos[2] == "地名" else "name"))
         return out
+
+    def countries(self, text: str) -> list[str]:
+        """Country names in a Japanese text (Sudachi's 固有名詞/地名/国), in order, once each."""
+        out: dict[str, None] = {}
+        for base, part in chunks(normalize(text).text, SUDACHI_MAX_CHARS):
+            for m in self._tls().sudachi.tokenize(part):
+                pos = m.part_of_speech()
+                if pos[1] in self.lexicon.proper_pos_ja and pos[3] == "国":
+                    out.setdefault(m.surface())
+        return list(out)
 
     def is_place_name(self, text: str) -> bool:
         """True when the whole text is one place name ("大阪", "名古屋")."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .corpus import Passage, heading_stance
+from .cues import Cues, default_cues
 
 YEAR = r"(?P<y>(?:1[5-9]|2[0-9])\d\d)年(?!代)"
 PERIOD = re.compile(YEAR + r"(?:(?P<m>\d{1,2})月)?(?:から|より|[-~〜～])"
@@ -39,6 +40,8 @@ class Fact:
     unit: str | None = None        # quantities: counter or counted noun
     qualifier: str | None = None   # "以上", "以降", "時点" ...
     object: str | None = None      # quantities: what is counted ("IT企業")
+    kinds: list[str] | None = None # events: what happened ("設立", "発表", "開催"), from cues.json
+    modality: str | None = None    # quantities: "target" for a goal, not a count of what exists
 
     def to_dict(self) -> dict:
         return {k: v for k, v in vars(self).items() if v is not None}
@@ -121,15 +124,23 @@ def event_clauses(text: str, mentions: list[DateMention]) -> list[str]:
     return out
 
 
-def events_of(passage: Passage, mentions: list[DateMention]) -> list[Fact]:
+def events_of(passage: Passage, mentions: list[DateMention], cues: Cues) -> list[Fact]:
     return [Fact(passage.city, "event", clause, passage.id, passage.doc,
-                 date=m.date, date_end=m.date_end, qualifier=m.qualifier)
+                 date=m.date, date_end=m.date_end, qualifier=m.qualifier,
+                 kinds=cues.event_kinds_in(clause, passage.lang) or None)
             for m, clause in zip(mentions, event_clauses(passage.text, mentions))]
 
 
 # ---------------------------------------------------------------- quantities
 
-def quantities_of(passage: Passage, date_spans: list[tuple[int, int]]) -> list[Fact]:
+def clause_at(text: str, pos: int) -> str:
+    """From the clause a position stands in to the end of its sentence."""
+    start = max(text.rfind(c, 0, pos) for c in "。！？!?、，,") + 1
+    ends = [i for i in (text.find(c, pos) for c in "。！？!?") if i >= 0]
+    return text[start:min(ends) + 1 if ends else len(text)]
+
+
+def quantities_of(passage: Passage, date_spans: list[tuple[int, int]], cues: Cues) -> list[Fact]:
     out = []
     text = passage.text
     for m in QUANTITY.finditer(text):
@@ -143,7 +154,8 @@ def quantities_of(passage: Passage, date_spans: list[tuple[int, int]]) -> list[F
         end = m.end("obj") if obj else m.end("unit")
         out.append(Fact(passage.city, "quantity", text[m.start():end], passage.id, passage.doc,
                         value=re.sub(r"[,\s]", "", m.group("num")).replace("〜", "-").replace("～", "-").replace("~", "-"),
-                        unit=unit or obj, qualifier=m.group("qual"), object=obj))
+                        unit=unit or obj, qualifier=m.group("qual"), object=obj,
+                        modality="target" if cues.is_target(clause_at(text, m.start())) else None))
     return out
 
 
@@ -166,8 +178,9 @@ def stances_of(passage: Passage, cities: Iterable[str]) -> list[Fact]:
 
 # ---------------------------------------------------------------- all
 
-def extract_facts(passages: list[Passage]) -> list[Fact]:
+def extract_facts(passages: list[Passage], cues: Cues | None = None) -> list[Fact]:
     """Events, quantities and stances of passages given in article order."""
+    cues = cues or default_cues()
     cities = sorted({p.city for p in passages if p.city}, key=len, reverse=True)
     facts: list[Fact] = []
     context, section = YearContext(), None
@@ -178,6 +191,6 @@ def extract_facts(passages: list[Passage]) -> list[Fact]:
         if p.kind == "heading":
             continue
         mentions = context.mentions(p.text)
-        facts += events_of(p, mentions)
-        facts += quantities_of(p, [(m.start, m.end) for m in mentions])
+        facts += events_of(p, mentions, cues)
+        facts += quantities_of(p, [(m.start, m.end) for m in mentions], cues)
     return facts

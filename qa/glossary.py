@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 HEADER = ["kind", "ja", "zh", "en"]
+SMALL_KANA = str.maketrans("ァィゥェォヵヶッャュョヮ", "アイウエオカケツヤユヨワ")
 KINDS = {"city", "place", "term"}
 LANGS = ("ja", "zh", "en")
 
@@ -46,6 +47,11 @@ def _forms(cell: str) -> tuple[str, ...]:
 
 def norm_form(form: str) -> str:
     return unicodedata.normalize("NFKC", form).lower().strip()
+
+
+def fold_kana(text: str) -> str:
+    """Small katakana as full size (ヴァ = ヴア): foreign names are spelt both ways."""
+    return text.translate(SMALL_KANA)
 
 
 def parse_glossary(text: str, source: str = "glossary.tsv") -> list[Entry]:
@@ -114,9 +120,9 @@ class Glossary:
         latin: dict[str, Entry] = {}
         for e in self.entries:
             for form in e.ja + e.zh:
-                f = norm_form(form)
+                f = fold_kana(norm_form(form))
                 cjk.setdefault(f, e)
-                cjk.setdefault(norm_form(to_simplified(f)), e)
+                cjk.setdefault(fold_kana(norm_form(to_simplified(f))), e)
             for form in e.en:
                 latin.setdefault(self.stem_phrase(form), e)
         self._cjk = cjk
@@ -128,6 +134,7 @@ class Glossary:
         return " ".join(self._stem(w) for w in re.findall(r"[a-z0-9]+", norm_form(text)))
 
     def find_cjk(self, text: str) -> list[Match]:
+        """Matches in a text whose small kana are folded (fold_kana)."""
         if self._cjk_re is None:
             return []
         return [Match(self._cjk[m.group()], m.start(), m.end()) for m in self._cjk_re.finditer(text)]

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections import Counter
 
 from .analysis import Analyzer
-from .answer import answer, ja_date
+from .answer import answer
+from .render import ja_date
 from .index import Index
 
 KIND_ORDER = ("stance", "quantity", "event")
