@@ -26,10 +26,10 @@ def chat_frame(text: str, history: list[str], index: Index, analyzer: Analyzer, 
     """The question's frame, with each earlier question of the chat resolved oldest first."""
     context = None
     for earlier in history:
-        frame = merge_followup(read_question(earlier, index, analyzer, cues), context)
+        frame = merge_followup(read_question(earlier, index, analyzer, cues), context, index)
         result = operate(frame, index, gather.passages(frame, index), analyzer, cues)
         context = Context(frame, [result.city] if result.city else list(result.cities))
-    return merge_followup(read_question(text, index, analyzer, cues), context)
+    return merge_followup(read_question(text, index, analyzer, cues), context, index)
 
 
 # ---------------------------------------------------------------- the response

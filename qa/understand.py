@@ -388,22 +388,36 @@ def city_topics(topic: list[ContentWord], cities: list[tuple[int, str]]) -> dict
 
 # ---------------------------------------------------------------- follow-ups
 
-def related(frame: Frame, previous: Frame) -> bool:
-    """The question continues the one before: it points back, is bare, or shares a topic word."""
+def fits_city(frame: Frame, cities: list[str], index: Index) -> bool:
+    """A lookup's telling words are all found in one passage of these cities: it can be about them."""
+    words = informative([w for w in frame.topic if w.start >= 0], index)
+    if not words or frame.op not in ("lookup", "yes_no"):
+        return False
+    rows = {int(n) for alt in words[0].alternatives for n in index.bm25.rows_of(alt[0])}
+    return any(index.passages[n].city in cities and all(
+        any(all(index.bm25.has(k, n) for k in alt) for alt in w.alternatives) for w in words) for n in rows)
+
+
+def related(frame: Frame, previous: Frame, cities: list[str], index: Index) -> bool:
+    """The question continues the one before: it points back, is bare, shares a topic word, or
+    asks of the earlier city something the article says of it."""
     if frame.refers or frame.followup or frame.is_bare():
         return True
     before = {k for c in previous.topic if c.known for alt in c.alternatives for k in alt}
-    return any(k in before for c in frame.topic if c.known for alt in c.alternatives for k in alt)
+    if any(k in before for c in frame.topic if c.known for alt in c.alternatives for k in alt):
+        return True
+    return fits_city(frame, cities, index)
 
 
-def merge_followup(frame: Frame, context: Context | None) -> Frame:
+def merge_followup(frame: Frame, context: Context | None, index: Index) -> Frame:
     """Fill what a follow-up leaves out from the turn before it (README: Follow-ups)."""
     if context is None:
         return settle(frame)
     prev = context.frame
     frame = replace(frame, sources=dict(frame.sources), topic=list(frame.topic), terms=list(frame.terms))
     before_cities = prev.cities or context.answer_cities
-    if not frame.cities and before_cities and not prev.unknown_names and related(frame, prev):
+    if (not frame.cities and before_cities and not prev.unknown_names
+            and related(frame, prev, before_cities, index)):
         frame.cities = list(before_cities)
         frame.sources["cities"] = "history"
     elif frame.op == "compare" and len(frame.cities) == 1 and before_cities:
