@@ -234,7 +234,7 @@ class Analyzer:
                 yield f"{a[0]}{PAIR}{b[0]}", a[1], b[2], False, False
 
     def proper_nouns(self, text: str, lang: str | None = None) -> list[tuple[str, str]]:
-        """Proper nouns of a text as (normalised surface, "place" or "name")."""
+        """Proper nouns of a text as (normalised surface, "place", "person" or "name")."""
         norm = normalize(text).text
         lang = lang or detect_lang(norm)
         out = []
@@ -242,13 +242,13 @@ class Analyzer:
             import jieba.posseg
             for w in jieba.posseg.cut(self.to_simplified(norm)):
                 if w.flag in self.lexicon.proper_flags_zh:
-                    out.append((self.to_japanese_glyphs(w.word), "place" if w.flag == "ns" else "name"))
+                    out.append((self.to_japanese_glyphs(w.word), {"ns": "place", "nr": "person"}.get(w.flag, "name")))
         elif lang == "ja":
             for base, part in chunks(norm, SUDACHI_MAX_CHARS):
                 for m in self._tls().sudachi.tokenize(part):
                     pos = m.part_of_speech()
                     if pos[1] in self.lexicon.proper_pos_ja:
-                        out.append((m.surface(), "place" if pos[2] == "地名" else "name"))
+                        out.append((m.surface(), {"地名": "place", "人名": "person"}.get(pos[2], "name")))
         return out
 
     def countries(self, text: str) -> list[str]:

@@ -1,7 +1,7 @@
 """A question as a frame: the operation asked for, the answer type, and the slots it fills.
 
     op           lookup | superlative | count | list | timeline | compare | about_article | stance | yes_no
-    answer_type  date | quantity | money | city | name | reason | sentence
+    answer_type  date | quantity | money | city | name | person | reason | sentence
     slots        cities, excluded cities, period, topic words, event kind, direction
                  (most/least/earliest/latest), category counted (event/city/organisation),
                  article part (title/summary/topic/country), scope (lead), ...
@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 LEGACY_TYPES = {"date": "when", "quantity": "how_many", "money": "how_many", "city": "which_city",
-                "reason": "why", "name": "what", "sentence": "what"}
+                "reason": "why", "name": "what", "person": "what", "sentence": "what"}
 
 
 # ---------------------------------------------------------------- periods

@@ -82,9 +82,13 @@ def unanswerable(frame: Frame, index: Index, hits: list[Hit]) -> tuple[str, dict
 # ---------------------------------------------------------------- lookups
 
 def best_fact(frame: Frame, index: Index, hits: list[Hit], facts_ok, analyzer: Analyzer):
-    """The fact (of those `facts_ok` accepts) in the top passages that best fits the question."""
+    """The fact (of those `facts_ok` accepts) in the top passages that best fits the question;
+    only from a passage that holds one of the question's telling words, when it has any."""
+    words = gather.informative(frame.topic, index)
     best, best_key = None, None
     for r, h in enumerate(hits[:ANSWER_WINDOW]):
+        if words and not gather.passage_fit(words, index, h.number):
+            continue
         for f in index.facts_of.get(index.passages[h.number].id, []):
             if not facts_ok(f):
                 continue
@@ -157,9 +161,14 @@ def quantity_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analy
         return Result("quantity", facts=[f], cited=[number], city=f.city, confidence=confidence(frame, index, number))
     word = counted_word(frame)
     strict = frame.unit or frame.answer_type == "money" or frame.modality
-    if not strict and word and word.known and matches_word(index, word, hits[0].number):
+    if not strict and word and word.known and times_named(word, index.passages[hits[0].number].text, analyzer) >= 2:
         return sentence(frame, index, hits[0].number)       # the article lists them without a number
     return abstained("no_number")
+
+
+def times_named(word, text: str, analyzer: Analyzer) -> int:
+    """How often a passage names a word (in any of its forms)."""
+    return max((min(len(analyzer.spans(text, {k}, "ja")) for k in alt) for alt in word.alternatives), default=0)
 
 
 def city_answer(frame: Frame, index: Index, hits: list[Hit]) -> Result:
@@ -171,12 +180,13 @@ def city_answer(frame: Frame, index: Index, hits: list[Hit]) -> Result:
 
 
 def name_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Result:
-    """A name is answered only by a passage that holds a proper noun the question does not."""
+    """A name is answered only by a passage that holds a proper noun the question does not (a
+    person's name for who-questions)."""
     asked = frame.text
     for h in hits[:2]:
         p = index.passages[h.number]
-        names = [s for s, _ in analyzer.proper_nouns(p.text, p.lang) if len(s) > 1 and s not in asked
-                 and s not in index.cities]
+        names = [s for s, kind in analyzer.proper_nouns(p.text, p.lang) if len(s) > 1 and s not in asked
+                 and s not in index.cities and (frame.answer_type != "person" or kind == "person")]
         if names:
             return sentence(frame, index, h.number)
     return abstained("no_name")
@@ -195,7 +205,7 @@ def lookup(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues
         return quantity_answer(frame, index, hits, analyzer, cues)
     if frame.answer_type == "city":
         return city_answer(frame, index, hits)
-    if frame.answer_type == "name":
+    if frame.answer_type in ("name", "person"):
         return name_answer(frame, index, hits, analyzer)
     return sentence(frame, index, best_sentence(frame, index, hits))
 

@@ -208,6 +208,7 @@ def apply_cues(frame: Frame, found: list[CueMatch], cues: Cues) -> set[str]:
         frame.answer_type, frame.explicit_type = chosen.value, True
         if chosen.value == "quantity":
             counter = chosen.text.lstrip(ASKERS)
+            counter = counter if counter in cues.counters else chosen.text.split()[-1]
             frame.unit = counter if counter in cues.counters else None
     for slot in ("direction", "category", "part", "scope", "modality", "precision"):
         match = next((m for m in found if m.slot == slot), None)
@@ -257,7 +258,7 @@ def decide_op(frame: Frame, ops: set[str], specific: bool, settled: bool = False
         frame.op = "about_article"
     elif frame.answer_type == "cities":
         frame.op, frame.answer_type = "list", "city"
-    elif "list" in ops and frame.answer_type in ("sentence", "name", "city"):
+    elif "list" in ops and frame.answer_type in ("sentence", "name", "person", "city"):
         frame.op = "list"
     elif frame.category == "organisation" and frame.answer_type in ("sentence", "name"):
         frame.op = "list"
