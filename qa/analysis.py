@@ -267,7 +267,7 @@ class Analyzer:
         return len(found) == 1 and found[0] == (normalize(text).text, "place")
 
     @staticmethod
-    def _first_pass(words: list[Term]) -> list[Term]:
+    def first_pass(words: list[Term]) -> list[Term]:
         """The words of the first segmentation (Sudachi mode C, or jieba): offsets increase."""
         out: list[Term] = []
         for w in words:
@@ -283,7 +283,7 @@ class Analyzer:
         lang = lang or detect_lang(norm.text)
         found = list(self.words(norm.text, lang))
         if lang != "en":
-            found.extend(self.word_pairs(self._first_pass(found)))
+            found.extend(self.word_pairs(self.first_pass(found)))
         if self.use_bigrams:
             grams_of = norm.text if lang != "zh" else self.to_japanese_glyphs(self.to_simplified(norm.text))
             if len(grams_of) == len(norm.text):

@@ -79,6 +79,7 @@ def answer(text: str, history: list[str], index: Index, analyzer: Analyzer, top_
         reason, fields = result.abstain
         return {"answer": None, "abstain": abstain_json(frame.lang, reason, fields), "passages": passages,
                 "facts": [], "understood": understood}
-    facts = result.facts if result.shape in FACT_SHAPES else related_facts(frame, index, hits)
+    facts = result.facts if result.shape in FACT_SHAPES and (result.facts or result.shape != "sentences") \
+        else related_facts(frame, index, hits)
     return {"answer": answer_json(frame, result, index), "abstain": None, "passages": passages,
             "facts": [f.to_dict() for f in facts], "understood": understood}

@@ -176,22 +176,36 @@ def eval_command(file: Path, index: Path, as_json: bool) -> None:
     report = run(examples, ask)
     seconds = time.perf_counter() - started
     if as_json:
-        click.echo(json.dumps({"passed": report.passed, "total": len(report.results),
-                               "groups": {k: {"passed": p, "total": t} for k, (p, t) in report.by_group().items()},
-                               "misses": [{"id": ex["id"], "q": ex["q"], "failures": f}
-                                          for ex, f in report.results if f]}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"passed": report.passed, "total": len(report.outcomes),
+                               "wrong_answers": report.count("wrong"), "wrong_refusals": report.count("refused"),
+                               "groups": report.by_group(), "languages": report.by_lang(),
+                               "misses": [{"id": o.example["id"], "q": o.example["q"], "kind": o.kind,
+                                           "failures": o.fails} for o in report.outcomes if o.kind]},
+                              ensure_ascii=False, indent=2))
     else:
-        click.echo(f"{'group/lang':<12} {'passed':>8}")
-        for group, (p, t) in report.by_group().items():
-            click.echo(f"{group:<12} {p:>4}/{t:<3} {100 * p / t:5.1f}%")
-        for ex, fails in report.results:
-            if fails:
-                click.echo(f"MISS {ex['id']} {ex['q']}")
-                for f in fails:
+        click.echo(eval_table(report))
+        for o in report.outcomes:
+            if o.kind:
+                click.echo(f"MISS {o.example['id']} ({'wrong answer' if o.kind == 'wrong' else 'wrong refusal'}) "
+                           f"{o.example['q']}")
+                for f in o.fails:
                     click.echo(f"     {f}")
-        click.echo(f"passed {report.passed}/{len(report.results)} in {seconds:.2f} s")
-    if report.passed != len(report.results):
+        click.echo(f"passed {report.passed}/{len(report.outcomes)} in {seconds:.2f} s "
+                   f"({report.count('wrong')} wrong answers, {report.count('refused')} wrong refusals)")
+    if report.passed != len(report.outcomes):
         sys.exit(1)
+
+
+def eval_table(report) -> str:
+    """Per group and per language: passed, wrong answers, wrong refusals."""
+    lines = [f"{'group':<8} {'passed':>9} {'':>6} {'wrong':>6} {'refused':>8}"]
+    for title, rows in (("", report.by_group()), ("lang", report.by_lang())):
+        if title:
+            lines.append(f"{'language':<8}")
+        for key, r in rows.items():
+            lines.append(f"{key:<8} {r['passed']:>4}/{r['total']:<4} {100 * r['passed'] / r['total']:5.1f}% "
+                         f"{r['wrong']:>6} {r['refused']:>8}")
+    return "\n".join(lines)
 
 
 for command in (index_command, ask_command, serve_command, eval_command):

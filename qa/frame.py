@@ -1,7 +1,7 @@
 """A question as a frame: the operation asked for, the answer type, and the slots it fills.
 
     op           lookup | superlative | count | list | timeline | compare | about_article | stance | yes_no
-    answer_type  date | quantity | money | city | name | person | reason | sentence
+    answer_type  date | quantity | money | size | city | name | person | reason | sentence
     slots        cities, excluded cities, period, topic words, event kind, direction
                  (most/least/earliest/latest), category counted (event/city/organisation),
                  article part (title/summary/topic/country), scope (lead), ...
@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-LEGACY_TYPES = {"date": "when", "quantity": "how_many", "money": "how_many", "city": "which_city",
+LEGACY_TYPES = {"date": "when", "quantity": "how_many", "money": "how_many", "size": "how_many", "city": "which_city",
                 "reason": "why", "name": "what", "person": "what", "sentence": "what"}
 
 
@@ -111,6 +111,7 @@ class Frame:
     refers: set[str] = field(default_factory=set)               # "city" / "topic": points back at history
     followup: bool = False
     explicit_type: bool = False
+    type_at: int = -1                                           # where the answer type's cue stands
     cues: set[str] = field(default_factory=set)                 # operation cues seen in the question
     specific: bool = False                                      # a telling topic word of its own
     sources: dict[str, str] = field(default_factory=dict)       # slot -> "question" | "history"

@@ -131,14 +131,13 @@ def date_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer)
 def quantity_ok(frame: Frame, cues: Cues):
     """Which quantities can answer the question: its counter, money or not, goal or not."""
     nouns = cues.counters.get(frame.unit or "", ())
-    money = cues.counters.get("money", ())
 
     def ok(f: Fact) -> bool:
         if f.kind != "quantity":
             return False
         if nouns and (f.unit or "") not in nouns and not any(n in (f.object or "") for n in nouns):
             return False
-        if frame.answer_type == "money" and (f.unit or "") not in money:
+        if frame.answer_type in ("money", "size") and (f.unit or "") not in cues.counters.get(frame.answer_type, ()):
             return False
         if frame.modality in ("target", "future") and f.modality != "target":
             return False
@@ -149,7 +148,7 @@ def quantity_ok(frame: Frame, cues: Cues):
 def counted_word(frame: Frame):
     """The word a how-many question counts: the topic word nearest its question word."""
     own = [w for w in frame.topic if w.start >= 0]
-    return own[-1] if own and frame.lang == "ja" else (own[0] if own else None)
+    return min(own, key=lambda w: abs(w.start - frame.type_at), default=None)
 
 
 def quantity_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues: Cues) -> Result:
@@ -160,7 +159,7 @@ def quantity_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analy
         f, number = found
         return Result("quantity", facts=[f], cited=[number], city=f.city, confidence=confidence(frame, index, number))
     word = counted_word(frame)
-    strict = frame.unit or frame.answer_type == "money" or frame.modality
+    strict = frame.unit or frame.answer_type in ("money", "size") or frame.modality
     if not strict and word and word.known and times_named(word, index.passages[hits[0].number].text, analyzer) >= 2:
         return sentence(frame, index, hits[0].number)       # the article lists them without a number
     return abstained("no_number")
@@ -192,6 +191,21 @@ def name_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer)
     return abstained("no_name")
 
 
+def covering(frame: Frame, index: Index, hits: list[Hit]) -> Result:
+    """The best sentence, and a second one when it leaves some of the question's telling words
+    out ("encourage or restrict?": one sentence for each)."""
+    first = best_sentence(frame, index, hits)
+    words = gather.informative(frame.topic, index)
+    left = [w for w in words if not matches_word(index, w, first)]
+    second = max((h.number for h in hits[:2 * ANSWER_WINDOW] if h.number != first
+                  and index.passages[h.number].kind == "claim"),
+                 key=lambda n: gather.passage_fit(left, index, n), default=None) if left else None
+    if second is None or not gather.passage_fit(left, index, second):
+        return sentence(frame, index, first)
+    p = index.passages[first]
+    return Result("sentences", cited=[first, second], city=p.city, confidence=confidence(frame, index, first))
+
+
 def lookup(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues: Cues) -> Result:
     reason = unanswerable(frame, index, hits)
     if reason:
@@ -201,12 +215,14 @@ def lookup(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues
         return Result("abstain", abstain=reason)
     if frame.answer_type == "date":
         return date_answer(frame, index, hits, analyzer)
-    if frame.answer_type in ("quantity", "money"):
+    if frame.answer_type in ("quantity", "money", "size"):
         return quantity_answer(frame, index, hits, analyzer, cues)
     if frame.answer_type == "city":
         return city_answer(frame, index, hits)
     if frame.answer_type in ("name", "person"):
         return name_answer(frame, index, hits, analyzer)
+    if frame.op == "yes_no":
+        return covering(frame, index, hits)
     return sentence(frame, index, best_sentence(frame, index, hits))
 
 

@@ -140,14 +140,16 @@ def corpus_city(entry: Entry, index: Index) -> str | None:
     return next((form for form in entry.ja if form in index.cities), None)
 
 
-def known_keys(word: str, index: Index) -> tuple[list[str], bool]:
-    """Index keys for a word: itself, or its bigrams when only those are indexed."""
+def known_keys(word: str, index: Index, surface: str | None = None) -> tuple[list[str], bool]:
+    """Index keys for a word: itself, or the bigrams of its surface (as written) or of itself
+    when only those are indexed."""
     vocab = index.bm25.vocab
     if word in vocab:
         return [word], True
-    grams = [g for g, *_ in bigrams(word)] if len(word) >= 2 else []
-    if grams and all(g in vocab for g in grams):
-        return grams, True
+    for text in dict.fromkeys(t for t in (surface, word) if t):
+        grams = [g for g, *_ in bigrams(text)] if len(text) >= 2 else []
+        if grams and all(g in vocab for g in grams):
+            return grams, True
     return [word], False
 
 
@@ -162,14 +164,15 @@ def concept_word(entry: Entry, analyzer: Analyzer, index: Index, start: int) -> 
     """A glossary concept as a content word: any of its Japanese forms matches."""
     alts = []
     for form in entry.ja:
-        words = [t for t, _, _, is_word, _ in analyzer.terms(form, "ja")[1] if is_word]
+        norm, terms = analyzer.terms(form, "ja")
+        words = [(t, norm.text[s:e]) for t, s, e, is_word, _ in analyzer.first_pass(list(terms)) if is_word]
         keys: list[str] = []
         ok = True
-        for w in words or [normalize(form).text]:
-            k, known = known_keys(w, index)
+        for w, surface in words or [(norm.text, norm.text)]:
+            k, known = known_keys(w, index, surface)
             keys += k
             ok = ok and known
-        alts.append((keys, ok))
+        alts.append((list(dict.fromkeys(keys)), ok))
     known_alts = [k for k, ok in alts if ok]
     use = known_alts or [alts[0][0]]
     weight = max(weight_of(k, bool(known_alts), index) for k in use)
@@ -205,7 +208,7 @@ def apply_cues(frame: Frame, found: list[CueMatch], cues: Cues) -> set[str]:
     types = [m for m in found if m.slot == "type"]
     if types:
         chosen = types[0] if frame.lang == "en" else types[-1]      # wh-word first in English, last in CJK
-        frame.answer_type, frame.explicit_type = chosen.value, True
+        frame.answer_type, frame.explicit_type, frame.type_at = chosen.value, True, chosen.start
         if chosen.value == "quantity":
             counter = chosen.text.lstrip(ASKERS)
             counter = counter if counter in cues.counters else chosen.text.split()[-1]
@@ -260,6 +263,8 @@ def decide_op(frame: Frame, ops: set[str], specific: bool, settled: bool = False
         frame.op, frame.answer_type = "list", "city"
     elif "list" in ops and frame.answer_type in ("sentence", "name", "person", "city"):
         frame.op = "list"
+        if frame.category == "city":
+            frame.answer_type = "city"          # "all the cities but X": the cities themselves
     elif frame.category == "organisation" and frame.answer_type in ("sentence", "name"):
         frame.op = "list"
     elif (frame.category == "event" and frame.answer_type == "sentence" and (frame.period or not specific)
@@ -351,10 +356,11 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
 
     frame.terms = [t[0] for t in terms] + (analyzer.analyze(period_words, lang) if period_words else [])
     seen: set[str] = set()
-    for term, start, _, is_word, _ in terms:
-        if is_word and term not in seen and not term.isdigit() and not cues.is_noise(term, lang):
+    for term, start, end, is_word, _ in terms:
+        if (is_word and term not in seen and not term.isdigit() and not cues.is_noise(term, lang)
+                and not cues.is_noise(residual[start:end], lang)):
             seen.add(term)
-            keys, known = known_keys(term, index)
+            keys, known = known_keys(term, index, residual[start:end])
             frame.topic.append(ContentWord(term, [keys], known, weight_of(keys, known, index), start))
     for entry, start in dict.fromkeys(concepts):
         frame.topic.append(concept_word(entry, analyzer, index, start))
@@ -426,7 +432,29 @@ def merge_followup(frame: Frame, context: Context | None, index: Index) -> Frame
         frame.sources["cities"] = "question+history"
     if frame.is_bare() and not frame.unknown_names:
         inherit_topic(frame, prev)
+    else:
+        if "topic" in frame.refers:
+            add_topic(frame, prev)
+        if frame.followup and not frame.explicit_type and "which" not in frame.cues:
+            inherit_type(frame, prev)
     return settle(frame)
+
+
+def add_topic(frame: Frame, prev: Frame) -> None:
+    """"When was that announced?": the earlier topic joins the question's own words."""
+    have = {c.label for c in frame.topic}
+    frame.topic += [c for c in prev.topic if c.label not in have]
+    frame.terms += list(prev.terms)
+    frame.topic_from = prev.text
+    frame.sources["topic"] = "question+history"
+
+
+def inherit_type(frame: Frame, prev: Frame) -> None:
+    """"What about the innovation base?": the earlier question asked again of a new topic."""
+    frame.answer_type, frame.unit, frame.explicit_type = prev.answer_type, prev.unit, prev.explicit_type
+    if frame.op in ("lookup", "stance", "yes_no") and prev.op in ("lookup", "yes_no"):
+        frame.op = prev.op
+    frame.sources["answer_type"] = "history"
 
 
 def settle(frame: Frame) -> Frame:
