@@ -251,6 +251,23 @@ class Analyzer:
                         out.append((m.surface(), {"地名": "place", "人名": "person"}.get(pos[2], "name")))
         return out
 
+    def phrasing_words(self, text: str, lang: str) -> set[str]:
+        """Verbs, adjectives and adverbs of a text (normalised forms): how it is said, not what of."""
+        norm = normalize(text).text
+        out: set[str] = set()
+        if lang == "ja":
+            for base, part in chunks(norm, SUDACHI_MAX_CHARS):
+                for tok in (self._tls().sudachi, self._tls().sudachi_a):
+                    for m in tok.tokenize(part):
+                        if m.part_of_speech()[0] in ("動詞", "形容詞", "副詞", "形状詞"):
+                            out.add(m.normalized_form().lower())
+        elif lang == "zh":
+            import jieba.posseg
+            for w in jieba.posseg.cut(self.to_simplified(norm)):
+                if w.flag[:1] in ("v", "a", "d"):
+                    out.add(self.to_japanese_glyphs(w.word).lower())
+        return out
+
     def countries(self, text: str) -> list[str]:
         """Country names in a Japanese text (Sudachi's 固有名詞/地名/国), in order, once each."""
         out: dict[str, None] = {}

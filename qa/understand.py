@@ -259,8 +259,9 @@ def decide_op(frame: Frame, ops: set[str], specific: bool, settled: bool = False
         frame.op = "count"
     elif frame.part in ("title", "summary", "topic", "country"):
         frame.op = "about_article"
-    elif frame.answer_type == "cities":
-        frame.op, frame.answer_type = "list", "city"
+    elif frame.answer_type == "cities" or (frame.answer_type == "city" and not topic and not frame.period
+                                           and not frame.event_kind and not frame.cities):
+        frame.op, frame.answer_type = "list", "city"    # "which cities (does the article cover)?"
     elif "list" in ops and frame.answer_type in ("sentence", "name", "person", "city"):
         frame.op = "list"
         if frame.category == "city":
@@ -355,13 +356,7 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
         frame.unknown_names += unknown_capitalised(text, analyzer, index)
 
     frame.terms = [t[0] for t in terms] + (analyzer.analyze(period_words, lang) if period_words else [])
-    seen: set[str] = set()
-    for term, start, end, is_word, _ in terms:
-        if (is_word and term not in seen and not term.isdigit() and not cues.is_noise(term, lang)
-                and not cues.is_noise(residual[start:end], lang)):
-            seen.add(term)
-            keys, known = known_keys(term, index, residual[start:end])
-            frame.topic.append(ContentWord(term, [keys], known, weight_of(keys, known, index), start))
+    frame.topic = topic_words(work, masked, lang, analyzer, index, cues)
     for entry, start in dict.fromkeys(concepts):
         frame.topic.append(concept_word(entry, analyzer, index, start))
         for form in entry.ja:
@@ -378,6 +373,36 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
     frame.specific = bool(informative([w for w in frame.topic if w.start >= 0], index))
     decide_op(frame, ops, frame.specific)
     return frame
+
+
+def own_words(work: str, masked: Masked, analyzer: Analyzer, lang: str) -> list[tuple[str, int, int]]:
+    """The question's words outside its cues, dates and names: words of the whole question where
+    they stand free (read in context), the leftover text's words where a cue cut into one."""
+    residual = masked.text()
+    full = [(t, s, e) for t, s, e, is_word, _ in analyzer.first_pass(list(analyzer.terms(work, lang)[1]))
+            if is_word and e > s and masked.free(s, e)]
+    rest = [(t, s, e) for t, s, e, is_word, _ in analyzer.first_pass(list(analyzer.terms(residual, lang)[1]))
+            if is_word and not any(s < e2 and s2 < e for _, s2, e2 in full)]
+    return sorted(full + rest, key=lambda w: w[1])
+
+
+def topic_words(work: str, masked: Masked, lang: str, analyzer: Analyzer, index: Index,
+                cues: Cues) -> list[ContentWord]:
+    """Content words: own words that are neither noise nor (when the article lacks them) mere
+    wording (a verb or adjective)."""
+    phrasing = analyzer.phrasing_words(work, lang) | analyzer.phrasing_words(masked.text(), lang)
+    out: list[ContentWord] = []
+    seen: set[str] = set()
+    for term, start, end in own_words(work, masked, analyzer, lang):
+        surface = work[start:end]
+        if term in seen or term.isdigit() or cues.is_noise(term, lang) or cues.is_noise(surface, lang):
+            continue
+        seen.add(term)
+        keys, known = known_keys(term, index, surface)
+        if not known and term in phrasing:
+            continue                            # an unknown verb or adjective: wording, not topic
+        out.append(ContentWord(term, [keys], known, weight_of(keys, known, index), start))
+    return out
 
 
 def city_topics(topic: list[ContentWord], cities: list[tuple[int, str]]) -> dict[str, list[ContentWord]]:
