@@ -72,7 +72,8 @@ def answer(text: str, history: list[str], index: Index, analyzer: Analyzer, top_
     frame = chat_frame(text, history, index, analyzer, cues)
     hits = gather.passages(frame, index)
     result = operate(frame, index, hits, analyzer, cues)
-    understood = frame.understood(summary_line(frame, lambda key: cues.label(frame.lang, key)))
+    telling = [w.label for w in gather.informative(frame.topic, index)]
+    understood = frame.understood(summary_line(frame, lambda key: cues.label(frame.lang, key), telling))
     shown = ordered_hits(result, hits)[:top_k]
     passages = [passage_json(index, h, frame, analyzer) for h in shown]
     if result.abstain:

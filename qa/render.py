@@ -161,8 +161,9 @@ def answer_json(frame: Frame, result: Result, index: Index) -> dict:
     return ans
 
 
-def summary_line(frame: Frame, labels) -> str:
-    """What was understood, in a few words: "最も少ない · 企業 · 全都市"."""
+def summary_line(frame: Frame, labels, telling: list[str]) -> str:
+    """What was understood, in a few words: "最も少ない · 企業 · 全都市" (`telling`: the topic
+    words that tell passages apart)."""
     head = labels(frame.direction) if frame.op == "superlative" and frame.direction else labels(frame.op)
     parts = [head]
     if frame.op in ("lookup", "yes_no", "superlative") and frame.answer_type != "sentence":
@@ -171,7 +172,7 @@ def summary_line(frame: Frame, labels) -> str:
         parts.append(labels(frame.part))
     if frame.category:
         parts.append(labels(frame.category))
-    parts += [c.label for c in frame.topic[:2] if c.known]
+    parts += telling[:2]
     if frame.cities:
         parts.append("・".join(frame.cities))
     elif frame.op in ("superlative", "count", "list", "timeline"):

@@ -21,7 +21,10 @@ ISO_DATE = re.compile(r"(?<!\d)((?:1[5-9]|2\d)\d\d)(?:[-/.](\d{1,2})(?:[-/.](\d{
 NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
            "ひと": 1, "ふた": 2, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a single": 1}
 CLAUSE_END = "、,，。.?？!！:：;；"
+QUERY_BLANKS = {("type", t) for t in ("date", "quantity", "city", "cities", "reason")} | {
+    ("op", "compare"), ("op", "stance")}                  # question words: left out of the BM25 query
 ASKERS = "何几幾第"
+KANA_ONLY = re.compile(r"^[\u3041-\u309f]+$")      # a stray kana fragment is never a name
 
 
 class Masked:
@@ -314,10 +317,13 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
     masked = Masked(work)
     frame = Frame(text=text, lang=lang)
     frame.period, period_words = find_period(work, lang, analyzer, cues, masked)
+    query = Masked("".join(masked.chars))        # the text BM25 searches: without question words only
     found = cues.find(masked.text(), lang)
     for m in found:
         if m.consume:
             masked.blank(m.start, m.end)
+        if m.slot == "which" or (m.slot, m.value) in QUERY_BLANKS:
+            query.blank(m.start, m.end)
     ops = apply_cues(frame, found, cues)
     frame.event_kind = next(iter(cues.event_kinds_in(work, lang)), None)
 
@@ -327,6 +333,7 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
         if not masked.free(s, e):
             continue
         masked.blank(s, e)
+        query.blank(s, e)
         city = corpus_city(entry, index)
         if city:
             cities.append((s, city))
@@ -340,6 +347,7 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
             for m in re.finditer(re.escape(normalize(city).text), city_view):
                 if masked.free(m.start(), m.end()):
                     masked.blank(m.start(), m.end())
+                    query.blank(m.start(), m.end())
                     cities.append((m.start(), city))
     cities.sort()
     excluded = excluded_cities(found, cities, work, lang)
@@ -348,10 +356,11 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
     if frame.cities:
         frame.sources["cities"] = "question"
 
-    residual = masked.text()
-    terms = analyzer.terms(residual, lang)[1]
+    terms = analyzer.terms(query.text(), lang)[1]
+    own = analyzer.terms(masked.text(), lang)[1]
     frame.unknown_names = list(dict.fromkeys(
-        frame.unknown_names + [t[0] for t in terms if t[3] and t[4] and not known_keys(t[0], index)[1]]))
+        frame.unknown_names + [t[0] for t in own if t[3] and t[4] and not known_keys(t[0], index)[1]
+                               and not KANA_ONLY.match(t[0])]))
     if lang == "en":
         frame.unknown_names += unknown_capitalised(text, analyzer, index)
 

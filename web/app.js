@@ -8,6 +8,7 @@ const TOP_K = 5;
 const TYPE_LABELS = {
   when: "いつ", how_many: "数量", which_city: "どの都市", why: "理由",
   what: "内容", stance: "方針", timeline: "年表", compare: "比較",
+  superlative: "最上級", count: "件数", list: "一覧", about_article: "記事について",
 };
 const KIND_LABELS = { event: "出来事", quantity: "数値", stance: "方針" };
 
@@ -106,6 +107,13 @@ function answerMeta(answer) {
   ]);
 }
 
+// What the service understood, in one small line under the answer ("最も少ない · 企業 · 全都市").
+function understoodLine(understood) {
+  const summary = understood && typeof understood.summary === "string" ? understood.summary : "";
+  if (!summary) return null;
+  return el("p", { className: "understood", text: summary, attrs: { title: "質問の読み取り" } });
+}
+
 function historyNote(understood) {
   const from = (understood && understood.from_history) || {};
   const notes = [];
@@ -202,6 +210,7 @@ function answerMessage(body) {
     screenReaderOnly("回答: "),
     answerText(answer.text),
     answerMeta(answer),
+    understoodLine(body.understood),
     historyNote(body.understood),
     citation(cited),
     passageList(passages.filter((p) => p !== cited), "ほかの段落"),
@@ -215,6 +224,7 @@ function abstainMessage(body) {
   return message("bot", el("div", { className: "bubble bubble-abstain" }, [
     el("p", { className: "abstain-badge", text: "記事に記載なし" }),
     el("p", { className: "abstain-message", text: abstain.message || "記事にはこの質問の答えが見つかりませんでした。" }),
+    understoodLine(body.understood),
     historyNote(body.understood),
     passageList(passages, "参考: 近い段落"),
     factsTable(body.facts, null),

@@ -87,6 +87,17 @@ def test_follow_up_takes_the_city_from_history(chat):
     expect(reply.locator(".history-city")).to_contain_text("杭州")
 
 
+def test_each_answer_shows_what_was_understood(chat):
+    reply = chat.ask("ブロックチェーン企業が最も少ないのは?")
+    expect(reply.locator(".answer-text")).to_contain_text("杭州")
+    expect(reply.locator(".understood")).to_have_text("最も少ない · 企業 · 全都市")
+    reply = chat.ask("広州は?")
+    expect(reply.locator(".understood")).to_contain_text("広州")
+    expect(reply.locator(".understood")).to_contain_text("前の質問から")
+    reply = chat.ask("東京のブロックチェーン政策は?")
+    expect(reply.locator(".understood")).to_be_visible()
+
+
 def test_question_the_article_cannot_answer(chat):
     reply = chat.ask("東京のブロックチェーン政策は?")
     expect(reply).to_have_class("bubble bubble-abstain")
