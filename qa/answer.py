@@ -16,7 +16,7 @@ from .index import Index
 from .operate import Result, operate
 from .render import abstain_json, answer_json, summary_line
 from .retrieve import Hit
-from .understand import Context, merge_followup, read_question
+from .understand import Context, informative, merge_followup, read_question
 
 FACT_SHAPES = {"events", "extreme_event", "extreme_quantity", "group_cities", "group_years", "count_events",
                "count_cities", "cities", "compare", "sentences"}
@@ -72,7 +72,7 @@ def answer(text: str, history: list[str], index: Index, analyzer: Analyzer, top_
     frame = chat_frame(text, history, index, analyzer, cues)
     hits = gather.passages(frame, index)
     result = operate(frame, index, hits, analyzer, cues)
-    telling = [w.label for w in gather.informative(frame.topic, index)]
+    telling = [w.label for w in informative(frame.topic, index)]
     understood = frame.understood(summary_line(frame, lambda key: cues.label(frame.lang, key), telling))
     shown = ordered_hits(result, hits)[:top_k]
     passages = [passage_json(index, h, frame, analyzer) for h in shown]

@@ -14,7 +14,6 @@ from .facts import Fact
 from .frame import ContentWord, Frame, date_span
 from .index import Index
 from .retrieve import Hit, matches_word, retrieve
-from .understand import informative                     # noqa: F401  (the words operations weigh)
 
 DAY_PRECISION = 10          # len("2018-05-25")
 

@@ -19,6 +19,7 @@ from .facts import Fact
 from .frame import Frame, date_span
 from .index import Index
 from .retrieve import Hit, in_period, matches_word
+from .understand import informative
 
 ANSWER_WINDOW = 5        # how far down the ranking a typed answer (date, quantity) may come from
 MIN_CONFIDENCE = 0.25
@@ -69,7 +70,7 @@ def unanswerable(frame: Frame, index: Index, hits: list[Hit]) -> tuple[str, dict
     if not hits:
         return "weak_match", {}
     top = [h.number for h in hits[:ANSWER_WINDOW]]
-    useful = gather.informative(frame.topic, index)
+    useful = informative(frame.topic, index)
     if frame.topic and not any(gather.passage_fit(useful, index, n) or in_period(frame, index, n) for n in top):
         return "weak_match", {}
     if frame.topic and max(confidence(frame, index, n) for n in top) < MIN_CONFIDENCE:
@@ -84,7 +85,7 @@ def unanswerable(frame: Frame, index: Index, hits: list[Hit]) -> tuple[str, dict
 def best_fact(frame: Frame, index: Index, hits: list[Hit], facts_ok, analyzer: Analyzer):
     """The fact (of those `facts_ok` accepts) in the top passages that best fits the question;
     only from a passage that holds one of the question's telling words, when it has any."""
-    words = gather.informative(frame.topic, index)
+    words = informative(frame.topic, index)
     best, best_key = None, None
     for r, h in enumerate(hits[:ANSWER_WINDOW]):
         if words and not gather.passage_fit(words, index, h.number):
@@ -195,7 +196,7 @@ def covering(frame: Frame, index: Index, hits: list[Hit]) -> Result:
     """The best sentence, and a second one when it leaves some of the question's telling words
     out ("encourage or restrict?": one sentence for each)."""
     first = best_sentence(frame, index, hits)
-    words = gather.informative(frame.topic, index)
+    words = informative(frame.topic, index)
     left = [w for w in words if not matches_word(index, w, first)]
     second = max((h.number for h in hits[:2 * ANSWER_WINDOW] if h.number != first
                   and index.passages[h.number].kind == "claim"),
@@ -239,7 +240,7 @@ def stance(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> R
         return lookup(frame, index, hits, analyzer, default_cues())
     heading = next((index.by_id[f.passage_id] for f in own if index.passages[index.by_id[f.passage_id]].kind == "heading"),
                    index.by_id[own[0].passage_id])
-    words = gather.informative(frame.topic, index)
+    words = informative(frame.topic, index)
     claims = [h.number for h in hits if index.passages[h.number].kind == "claim" and index.passages[h.number].city == city]
     best = max(claims, key=lambda n: (gather.passage_fit(words, index, n), -claims.index(n)), default=None)
     better = best is not None and gather.passage_fit(words, index, best) > gather.passage_fit(words, index, heading)
@@ -301,11 +302,11 @@ def extremes(items: list, key) -> list:
 
 def extreme_event(frame: Frame, index: Index, analyzer: Analyzer) -> Result | None:
     key = sort_key(frame.direction)
-    words = gather.informative(frame.topic, index)
+    words = informative(frame.topic, index)
     if len(frame.cities) >= 2:
         pool = []
         for city in frame.cities:
-            own = gather.informative(frame.city_topics.get(city) or frame.topic, index)
+            own = informative(frame.city_topics.get(city) or frame.topic, index)
             pool += extremes(best_by_topic(gather.events(frame, index, [city]), own, analyzer), key)[:1]
     else:
         pool = best_by_topic(gather.events(frame, index), words, analyzer)
@@ -324,7 +325,7 @@ def number(f: Fact) -> float:
 
 
 def extreme_quantity(frame: Frame, index: Index, analyzer: Analyzer, cues: Cues) -> Result | None:
-    words = gather.informative(frame.topic, index)
+    words = informative(frame.topic, index)
     ok = quantity_ok(frame, cues)
     pool = [f for f in gather.quantities(frame, index) if ok(f) and f.city and f.modality != "target"]
     scored = [(gather.fit(words, f.text, analyzer), f) for f in pool]
@@ -405,7 +406,7 @@ def count(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Re
 
 
 def list_cities(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Result:
-    words = gather.informative(frame.topic, index)
+    words = informative(frame.topic, index)
     if frame.period or frame.event_kind or frame.category == "event":
         found = gather.events(frame, index)
         facts = found
@@ -430,7 +431,7 @@ def list_passages(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyze
     reason = unanswerable(frame, index, hits)
     if reason:
         return Result("abstain", abstain=reason)
-    words = gather.informative(frame.topic, index)
+    words = informative(frame.topic, index)
     if not words:
         return lookup(frame, index, hits, analyzer, cues)
     best = max(gather.passage_fit(words, index, h.number) for h in hits)
