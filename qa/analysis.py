@@ -179,6 +179,9 @@ class Analyzer:
     def to_simplified(self, text: str) -> str:
         return self._tls().t2s.convert(text)
 
+    def to_traditional(self, text: str) -> str:
+        return self._tls().s2t.convert(text)
+
     # ------------------------------------------------------------ words
     def _words_ja(self, text: str) -> Iterator[Term]:
         """Sudachi words twice over: mode C (compounds whole) and mode A (compounds split)."""

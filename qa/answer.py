@@ -14,6 +14,7 @@ from .facts import Fact
 from .frame import Frame
 from .index import Index
 from .operate import Result, operate
+from .localize import localize
 from .render import abstain_json, answer_json, summary_line
 from .retrieve import Hit
 from .understand import Context, informative, merge_followup, read_question
@@ -78,9 +79,15 @@ def answer(text: str, history: list[str], index: Index, analyzer: Analyzer, top_
     passages = [passage_json(index, h, frame, analyzer) for h in shown]
     if result.abstain:
         reason, fields = result.abstain
-        return {"answer": None, "abstain": abstain_json(frame.lang, reason, fields), "passages": passages,
-                "facts": [], "understood": understood}
+        abstain = abstain_json(frame.lang, reason, fields)
+        if frame.script == "hant":
+            abstain["message"] = analyzer.to_traditional(abstain["message"])
+        return {"answer": None, "abstain": abstain, "passages": passages, "facts": [], "understood": understood}
     facts = result.facts if result.shape in FACT_SHAPES and (result.facts or result.shape != "sentences") \
         else related_facts(frame, index, hits)
-    return {"answer": answer_json(frame, result, index), "abstain": None, "passages": passages,
+    ans = answer_json(frame, result, index)
+    localized = localize(frame, result, index, analyzer.to_traditional)
+    if localized:
+        ans["localized"] = localized
+    return {"answer": ans, "abstain": None, "passages": passages,
             "facts": [f.to_dict() for f in facts], "understood": understood}

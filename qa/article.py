@@ -66,3 +66,31 @@ def main_doc(index: Index, hits: list) -> str | None:
     if len(ranges) == 1:
         return next(iter(ranges))
     return index.passages[hits[0].number].doc if hits else None
+
+
+# ---------------------------------------------------------------- the corpus's cities by name
+
+def city_names(index: Index) -> dict[str, dict[str, list[str]]]:
+    """Each corpus city's names per language: the glossary's forms (the first is the usual one),
+    or just the article's own name."""
+    cached = index.derived.get("city_names")
+    if cached is None:
+        cached = {c: {"ja": [c], "zh": [], "en": []} for c in index.cities}
+        for e in index.glossary.entries:
+            city = next((f for f in e.ja if f in cached), None)
+            if e.kind == "city" and city:
+                cached[city] = {"ja": list(dict.fromkeys((city,) + e.ja)), "zh": list(e.zh), "en": list(e.en)}
+        index.derived["city_names"] = cached
+    return cached
+
+
+def resolve_city(index: Index, name: str, to_simplified=lambda s: s) -> str | None:
+    """The corpus city a name means in any language or glyph form ("Canton" or a traditional-glyph name -> the article's)."""
+    from .glossary import fold_kana, norm_form
+    wanted = {fold_kana(norm_form(name)), fold_kana(norm_form(to_simplified(name)))}
+    for city, names in city_names(index).items():
+        forms = {fold_kana(norm_form(f)) for lang in names.values() for f in lang}
+        forms |= {fold_kana(norm_form(to_simplified(f))) for f in forms}
+        if wanted & forms:
+            return city
+    return None

@@ -89,6 +89,7 @@ class ContentWord:
 class Frame:
     text: str
     lang: str
+    script: str = ""                                            # "hant" for a traditional-Chinese question
     op: str = "lookup"
     answer_type: str = "sentence"
     cities: list[str] = field(default_factory=list)
@@ -144,7 +145,7 @@ class Frame:
                  "modality": self.modality, "unit": self.unit}
         history = {k: v for k, v in (("city", self.cities if self.sources.get("cities") == "history" else None),
                                      ("topic", self.topic_from)) if v}
-        return {"lang": self.lang, "op": self.op, "answer_type": self.answer_type, "type": self.qtype,
+        return {"lang": self.lang, **({"script": self.script} if self.script else {}), "op": self.op, "answer_type": self.answer_type, "type": self.qtype,
                 "slots": {k: v for k, v in slots.items() if v not in (None, [], "")},
                 "sources": dict(self.sources), "summary": summary,
                 "cities": self.cities, "period": slots["period"], "terms": [c.label for c in self.topic],

@@ -21,7 +21,7 @@ class Lexicon:
     proper_flags_zh: tuple[str, ...]
     bound_starts: tuple[str, ...]
     months_en: dict[str, int] = field(default_factory=dict)
-    suggestions: dict[str, str] = field(default_factory=dict)
+    suggestions: dict[str, dict[str, str]] = field(default_factory=dict)   # lang -> kind -> template
 
     def stop(self, lang: str) -> frozenset[str]:
         return self.stopwords.get(lang, frozenset())

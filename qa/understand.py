@@ -311,11 +311,13 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
     norm = normalize(text).text.strip()
     lang = question_lang(norm, analyzer, cues)
     work = norm
+    script = ""
     if lang == "zh":
         simplified = analyzer.to_simplified(norm)
         work = simplified if len(simplified) == len(norm) else norm
+        script = "hant" if simplified != norm else "hans"
     masked = Masked(work)
-    frame = Frame(text=text, lang=lang)
+    frame = Frame(text=text, lang=lang, script=script)
     frame.period, period_words = find_period(work, lang, analyzer, cues, masked)
     query = Masked("".join(masked.chars))        # the text BM25 searches: without question words only
     found = cues.find(masked.text(), lang)

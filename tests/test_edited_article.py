@@ -32,9 +32,9 @@ def edited(tmp_path_factory, analyzer):
     from qa.service import Service
     data = tmp_path_factory.mktemp("edited-data")
     (data / ARTICLE.name).write_text(edit(ARTICLE.read_text(encoding="utf-8")), encoding="utf-8")
-    rows = ["kind\tja\tzh\ten"]
-    rows += [f"city\t{ja}\t{zh}\t{en}" for ja, (zh, en) in CITY_ROWS.items()]
     glossary = (ARTICLE.parent / "glossary.tsv").read_text(encoding="utf-8").splitlines()
+    rows = [line for line in glossary if line.startswith("kind")]
+    rows += [f"city\t{ja}\t{zh}\t{en}" for ja, (zh, en) in CITY_ROWS.items()]
     rows += [line for line in glossary if line.startswith(("term", "place"))]
     (data / "glossary.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path_factory.mktemp("edited-index")
@@ -115,3 +115,15 @@ def test_edited_timeline_of_a_city(edited):
 def test_edited_follow_up_about_a_city_without_the_fact_abstains(edited):
     body = edited.ask("武漢は何位?", ["成都のブロックチェーン企業数は全国で何位?"])
     assert body["answer"] is None and body["understood"]["cities"] == ["武漢"]
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("How many blockchain companies did Xi'an have?", "77 blockchain technology service related companies"),
+    ("When was Nanjing's blockchain industry center set up?", "March 14, 2023"),
+    ("成都有多少家区块链企业?", "4200多家区块链企业"),
+    ("Which city has the most blockchain companies?", "Chengdu"),
+    ("How many cities does the article cover?", "Tianjin, Nanjing, Chengdu, Wuhan, Xi'an"),
+])
+def test_edited_localized_answers(edited, question, expected):
+    loc = edited.ask(question)["answer"]["localized"]
+    assert expected in loc["text"], loc
