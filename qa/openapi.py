@@ -53,7 +53,7 @@ def openapi_document(config, city_names: list[str] | None = None) -> dict:
                 "parameters": [
                     {"name": "city", "in": "query",
                      "schema": {"type": "string", **({"enum": city_names} if city_names else {})},
-                     "description": "a city in any language the glossary knows (広州, 广州, 廣州, Guangzhou); "
+                     "description": "a city in any language or glyph form the glossary knows; "
                                     "an unknown name is a 400 (unknown_city) that lists the known cities"},
                     {"name": "year", "in": "query", "schema": {"type": "string", "pattern": r"^\d{4}$"}},
                     {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["event", "quantity", "stance"]}},
