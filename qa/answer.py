@@ -14,7 +14,7 @@ from .facts import Fact
 from .frame import Frame
 from .index import Index
 from .operate import Result, operate
-from .localize import localize
+from .localize import localize, word_in
 from .render import abstain_json, answer_json, summary_line
 from .retrieve import Hit
 from .understand import Context, informative, merge_followup, read_question
@@ -74,7 +74,8 @@ def answer(text: str, history: list[str], index: Index, analyzer: Analyzer, top_
     hits = gather.passages(frame, index)
     result = operate(frame, index, hits, analyzer, cues)
     telling = [w.label for w in informative(frame.topic, index)]
-    understood = frame.understood(summary_line(frame, lambda key: cues.label(frame.lang, key), telling))
+    understood = frame.understood(summary_line(frame, lambda key: cues.label(frame.lang, key), telling,
+                                               word_in(index, frame.lang)))
     shown = ordered_hits(result, hits)[:top_k]
     passages = [passage_json(index, h, frame, analyzer) for h in shown]
     if result.abstain:

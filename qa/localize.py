@@ -189,13 +189,32 @@ def localized_shape(frame: Frame, result: Result, loc: Localizer) -> dict | None
     return None                             # a sentence of the article: the Japanese quote stands alone
 
 
+def localizer(index: Index, lang: str) -> Localizer:
+    """The index's renderer for a language (built once per index)."""
+    key = ("localizer", lang)
+    return index.derived.get(key) or index.derived.setdefault(key, Localizer(index, lang))
+
+
+def word_in(index: Index, lang: str):
+    """An article word (a city, a glossary term) in `lang` where the glossary has it, else as written."""
+    if lang not in ("en", "zh"):
+        return lambda ja: ja
+    loc = localizer(index, lang)
+
+    def name(ja: str) -> str:
+        try:
+            return loc.name(ja)
+        except Untranslatable:
+            return ja
+    return name
+
+
 def localize(frame: Frame, result: Result, index: Index, to_traditional=None) -> dict | None:
     """{"lang", "text"[, "lines"]} for an English or Chinese question whose answer can be
     rendered exactly; None otherwise."""
     if frame.lang not in ("en", "zh") or result.abstain:
         return None
-    key = ("localizer", frame.lang)
-    loc = index.derived.get(key) or index.derived.setdefault(key, Localizer(index, frame.lang))
+    loc = localizer(index, frame.lang)
     try:
         out = localized_shape(frame, result, loc)
     except (Untranslatable, KeyError, ValueError, TypeError):

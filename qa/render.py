@@ -66,7 +66,7 @@ def extreme_answer(frame: Frame, result: Result) -> dict:
         if f.kind != "event":
             return w["city_fact"].format(city=f.city, text=f.text)
         if frame.answer_type == "city" and f.city:
-            return w["city_fact"].format(city=f.city, text=w["event_nocity"].format(date=ja_date(f), text=f.text))
+            return w["city_event"].format(city=f.city, date=ja_date(f), text=f.text)
         return event_line(f)
 
     n = result.count or 1
@@ -161,9 +161,9 @@ def answer_json(frame: Frame, result: Result, index: Index) -> dict:
     return ans
 
 
-def summary_line(frame: Frame, labels, telling: list[str]) -> str:
+def summary_line(frame: Frame, labels, telling: list[str], name=lambda ja: ja) -> str:
     """What was understood, in a few words: "最も少ない · 企業 · 全都市" (`telling`: the topic
-    words that tell passages apart)."""
+    words that tell passages apart; `name`: an article word in the asker's language)."""
     head = labels(frame.direction) if frame.op == "superlative" and frame.direction else labels(frame.op)
     parts = [head]
     if frame.op in ("lookup", "yes_no", "superlative") and frame.answer_type != "sentence":
@@ -172,9 +172,9 @@ def summary_line(frame: Frame, labels, telling: list[str]) -> str:
         parts.append(labels(frame.part))
     if frame.category:
         parts.append(labels(frame.category))
-    parts += telling[:2]
+    parts += [name(w) for w in telling[:2]]
     if frame.cities:
-        parts.append("・".join(frame.cities))
+        parts.append("・".join(name(c) for c in frame.cities))
     elif frame.op in ("superlative", "count", "list", "timeline"):
         parts.append(labels("all_cities"))
     if frame.period:

@@ -446,8 +446,10 @@ def related(frame: Frame, previous: Frame, cities: list[str], index: Index) -> b
     asks of the earlier city something the article says of it."""
     if frame.refers or frame.followup or frame.is_bare():
         return True
-    before = {k for c in previous.topic if c.known for alt in c.alternatives for k in alt}
-    if any(k in before for c in frame.topic if c.known for alt in c.alternatives for k in alt):
+    if frame.op not in ("lookup", "yes_no", "stance"):
+        return False                            # "which city … the earliest …?" asks of the whole article
+    before = {k for c in informative(previous.topic, index) for alt in c.alternatives for k in alt}
+    if any(k in before for c in informative(frame.topic, index) for alt in c.alternatives for k in alt):
         return True
     return fits_city(frame, cities, index)
 
