@@ -12,8 +12,15 @@ sends nothing holds no worker.  `QAWorker` adds what that worker lacks:
   once and closed, never left waiting in the listen queue;
 - the body read in full (up to `max_body` + 1 bytes) before the app runs, so the app
   never waits on a client;
-- on SIGTERM, connections waiting for a request are closed at once; requests in
-  flight finish.
+- fair turns: after each response a connection yields to the other ready ones, and
+  waits for its next request through the event loop even when it has already come
+  (gevent reads on without yielding when data is there: with a request costing more CPU
+  than a client's round trip, or pipelined requests, one keep-alive client kept the
+  worker and the others waited for seconds);
+- up to ACCEPT_BATCH new connections accepted a turn (gunicorn's gevent worker takes one
+  when there are several workers: a burst of connections then waited many turns);
+- on SIGTERM, connections waiting for a request are closed at once; a request being
+  received keeps the rest of its time; requests in flight finish.
 
 No monkey-patching: the app does no network I/O of its own, so nothing in it needs to
 be cooperative.  The analyser loaded in the master before the fork keeps its real
@@ -30,15 +37,19 @@ import errno
 import io
 import socket
 import time
+from functools import partial
 
 import gevent
 from gevent import socket as gsocket
+from gevent.pool import Pool
+from gevent.server import StreamServer
 from gunicorn.http.errors import NoMoreData
 from gunicorn.workers.ggevent import GeventWorker
 
 from .server import write_json_error
 
 REFUSAL_ROOM = 100         # greenlets beyond the limit, to answer 503 while at the limit
+ACCEPT_BATCH = 100         # connections accepted a loop turn (gunicorn: 1, so a burst waited for turns)
 LINGER = 1.0               # seconds a refused client has to finish sending before the close
 
 
@@ -62,13 +73,23 @@ class ClientSocket:
 
     def recv(self, size: int) -> bytes:
         if self.deadline is None:                        # between requests
-            data = self._recv(size, self.keepalive, idle=True)
+            self._await_turn()
             self.deadline = time.monotonic() + self.request_timeout
-        else:
-            data = self._recv(size, self.deadline - time.monotonic(), idle=self.received == 0)
+        data = self._recv(size, self.deadline - time.monotonic(), idle=self.received == 0)
         self.received += len(data)
         self.hung_up = not data
         return data
+
+    def _await_turn(self) -> None:
+        """Wait for the next request through the event loop, even when it has come: each ready
+        connection then gets its turn (a client quicker than the app would otherwise keep the worker)."""
+        self.idle = True
+        try:
+            gsocket.wait_read(self.sock.fileno(), self.keepalive)
+        except socket.timeout:
+            self._cut_off(idle=True)
+        finally:
+            self.idle = False
 
     def _recv(self, size: int, timeout: float, idle: bool) -> bytes:
         if timeout <= 0:
@@ -186,6 +207,33 @@ class QAWorker(GeventWorker):
         self.sockets = [gsocket.socket(s.FAMILY, socket.SOCK_STREAM, fileno=s.sock.detach())
                         for s in self.sockets]
 
+    def run(self) -> None:
+        """gunicorn's gevent loop, accepting up to ACCEPT_BATCH connections a turn; graceful on SIGTERM."""
+        servers = []
+        for sock in self.sockets:
+            sock.setblocking(1)
+            server = StreamServer(sock, handle=partial(self.handle, sock), spawn=Pool(self.worker_connections))
+            server.max_accept = ACCEPT_BATCH
+            server.start()
+            servers.append(server)
+        while self.alive:
+            self.notify()
+            gevent.sleep(1.0)
+        self.finish(servers)
+
+    def finish(self, servers: list) -> None:
+        """Stop accepting; let connections finish for up to graceful_timeout, then stop them."""
+        for server in servers:
+            server.close()
+        deadline = time.monotonic() + self.cfg.graceful_timeout
+        while time.monotonic() < deadline and any(len(server.pool) for server in servers):
+            self.notify()
+            gevent.sleep(0.1)
+        if any(len(server.pool) for server in servers):
+            self.log.warning("Worker graceful timeout (pid:%s)", self.pid)
+            for server in servers:
+                server.stop(timeout=1)
+
     def timeout_ctx(self):
         return contextlib.nullcontext()            # ClientSocket keeps the deadlines
 
@@ -209,6 +257,7 @@ class QAWorker(GeventWorker):
             return super().handle_request(listener_name, req, sock, addr)
         finally:
             sock.next_request()
+            gevent.sleep(1e-6)   # the other ready connections first (pipelined requests need no read)
 
     def _log_refusal(self) -> None:
         self.refused += 1
