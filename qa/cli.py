@@ -136,11 +136,21 @@ def render(body: dict) -> str:
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="gunicorn workers [default: CPUs, at least 2]")
 @click.option("--answer-cache", type=click.IntRange(0, 1_000_000), default=1024, show_default=True,
               help="answers kept per worker for repeated questions (0: off)")
-def serve_command(index: Path, data: Path, host: str, port: int, workers: int | None, answer_cache: int) -> None:
+@click.option("--max-connections", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+              help="open connections per worker; one more is answered 503 at once")
+@click.option("--request-timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True,
+              help="seconds for a request's line, headers and body to arrive (from its first byte), "
+                   "and for each write of a response to be taken; a slower client gets 408 and is cut off")
+@click.option("--keepalive", type=click.IntRange(0, 3600), default=5, show_default=True,
+              help="seconds an idle keep-alive connection stays open (0: one request per connection)")
+@click.option("--worker-class", type=click.Choice(["gevent", "sync"]), default="gevent", hidden=True,
+              help="sync: the old model (a worker per connection), for benchmarks only")
+def serve_command(index: Path, data: Path, host: str, port: int, workers: int | None, answer_cache: int,
+                  max_connections: int, request_timeout: float, keepalive: int, worker_class: str) -> None:
     """Serve the API and chat page with gunicorn (production server, never debug mode)."""
     from .app import create_app
     from .index import is_stale
-    from .server import serve
+    from .server import Limits, serve
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         force=True)
     shared = analyzer()
@@ -151,7 +161,7 @@ def serve_command(index: Path, data: Path, host: str, port: int, workers: int | 
     service = open_service(index, shared, answer_cache)
     app = create_app({"INDEX": str(index), "SERVICE": service})
     click.echo(f"serving index {service.index.version} on http://{host}:{port}/  (Ctrl+C to stop)", err=True)
-    serve(app, host, port, workers)
+    serve(app, host, port, workers, Limits(max_connections, request_timeout, keepalive), worker_class)
 
 
 @click.command("eval")

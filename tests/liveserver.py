@@ -46,12 +46,13 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve(index: Path, data: Path, log: Path, workers: int = 2, timeout: float = 30.0):
+def serve(index: Path, data: Path, log: Path, workers: int = 2, timeout: float = 30.0, args: tuple = ()):
+    """`qa serve` with `args` added; stopped with SIGTERM (SIGKILL after 20 s) on exit."""
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with open(log, "w", encoding="utf-8") as out:
         proc = subprocess.Popen([str(QA), "serve", "--index", str(index), "--data", str(data),
-                                 "--port", str(port), "--workers", str(workers)],
+                                 "--port", str(port), "--workers", str(workers), *map(str, args)],
                                 stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     server = Server(proc, port, log)
     try:

@@ -74,3 +74,13 @@ def test_bad_glossary_line_is_named(tmp_path, data_copy):
     (data_copy / "glossary.tsv").write_text("kind\tja\tzh\ten\nterm\tブロックチェーン\t区块链\n", encoding="utf-8")
     r = CliRunner().invoke(main, ["index", "--data", str(data_copy), "--out", str(tmp_path / "ix")])
     assert r.exit_code == 1 and "glossary.tsv:2" in r.output and "4 tab-separated columns" in r.output
+
+
+def test_serve_help_documents_the_connection_limits():
+    from qa.server import Limits
+    r = run("serve", "--help")
+    text = " ".join(r.output.split())
+    for option, default in (("--max-connections", Limits.max_connections),
+                            ("--request-timeout", Limits.request_timeout), ("--keepalive", Limits.keepalive)):
+        assert re.search(rf"{option} .*?\[default: {default}[;\]]", text), option
+    assert "--worker-class" not in text                    # the old model is for benchmarks only
