@@ -34,6 +34,10 @@ def localized(ask, question, history=None):
     ("Which city has the fewest blockchain companies?", "en", "Hangzhou: 55"),
     ("How many cities does the article cover?", "en", "5 cities: Beijing, Shanghai, Guangzhou, Shenzhen, Hangzhou"),
     ("文章里提到了哪些城市?", "zh", "北京、上海、广州、深圳、杭州"),
+    ("文章裡提到了哪些城市?", "zh", "北京、上海、廣州、深圳、杭州"),              # traditional
+    ("上海區塊鏈產業中心是什麼時候成立的?", "zh", "2018年5月25日"),
+    ("廣州2017年做的幾件事裡,最晚的是哪一件?", "zh", "2017年12月 廣州"),
+    ("Which came first: Shenzhen's documents or Beijing's plan on internet finance?", "en", "November 2016 — Shenzhen"),
     ("哪一年的事件最多?", "zh", "2018年（8件）"),
     ("Which country is the article about?", "en", "China"),
 ])
