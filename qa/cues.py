@@ -53,6 +53,7 @@ class Cues:
     labels: dict[str, dict[str, str]]
     noise: dict[str, frozenset[str]]
     noise_patterns: dict[str, re.Pattern]
+    focus: dict[str, re.Pattern]
     digest: str                                       # what changes the facts of an index
 
     def find(self, text: str, lang: str) -> list[CueMatch]:
@@ -76,6 +77,15 @@ class Cues:
         """A word that says nothing about a question's topic ("出る", "到底", "way")."""
         pattern = self.noise_patterns.get(lang)
         return word in self.noise.get(lang, ()) or bool(pattern and pattern.match(word))
+
+    def focus_span(self, text: str, lang: str) -> tuple[int, int] | None:
+        """Where the question names the thing it asks for ("XのYは?" -> Y), if it says."""
+        pattern = self.focus.get(lang)
+        m = pattern.search(text) if pattern else None
+        if not m:
+            return None
+        group = next(i for i in range(1, (m.lastindex or 0) + 1) if m.group(i)) if m.lastindex else 0
+        return m.span(group)
 
     def is_target(self, text: str) -> bool:
         return bool(self.target and self.target.search(text))
@@ -110,7 +120,8 @@ def parse_cues(raw: dict) -> Cues:
     noise_raw = raw.get("noise", {})
     noise = {lang: frozenset(w.lower() for w in noise_raw.get(lang, [])) for lang in LANGS}
     noise_patterns = {lang: _compile(p, lang) for lang, p in noise_raw.get("pattern", {}).items()}
-    return Cues(by_lang, kinds, parts, ranges, target, counters, labels, noise, noise_patterns, digest)
+    focus = {lang: _compile(p, lang) for lang, p in raw.get("focus", {}).items() if lang in LANGS}
+    return Cues(by_lang, kinds, parts, ranges, target, counters, labels, noise, noise_patterns, focus, digest)
 
 
 @lru_cache(maxsize=1)

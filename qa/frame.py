@@ -98,6 +98,7 @@ class Frame:
     topic: list[ContentWord] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)              # BM25 query terms
     phrases: list[str] = field(default_factory=list)            # pairs of adjacent words, cities kept
+    focus: list[ContentWord] = field(default_factory=list)      # the words naming what is asked for ("住所")
     city_topics: dict[str, list[ContentWord]] = field(default_factory=dict)   # words said beside each city
     event_kind: str | None = None
     direction: str | None = None

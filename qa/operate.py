@@ -65,6 +65,8 @@ def unanswerable(frame: Frame, index: Index, hits: list[Hit]) -> tuple[str, dict
         return "unknown_name", {"names": "、".join(dict.fromkeys(frame.unknown_names))}
     if frame.topic and not any(c.known for c in frame.topic):
         return "not_in_article", {"words": "、".join(frame.unknown_words)}
+    if frame.focus and not any(c.known for c in frame.focus):
+        return "not_in_article", {"words": "、".join(c.label for c in frame.focus)}   # "…の住所は?"
     if not frame.topic and not frame.cities and not frame.period:
         return "no_question", {}
     if not hits:

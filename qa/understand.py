@@ -213,8 +213,8 @@ def apply_cues(frame: Frame, found: list[CueMatch], cues: Cues) -> set[str]:
         chosen = types[0] if frame.lang == "en" else types[-1]      # wh-word first in English, last in CJK
         frame.answer_type, frame.explicit_type, frame.type_at = chosen.value, True, chosen.start
         if chosen.value == "quantity":
-            counter = chosen.text.lstrip(ASKERS)
-            counter = counter if counter in cues.counters else chosen.text.split()[-1]
+            counter = next((c for c in (chosen.text, chosen.text.lstrip(ASKERS), chosen.text.split()[-1])
+                            if c in cues.counters), None)
             frame.unit = counter if counter in cues.counters else None
     for slot in ("direction", "category", "part", "scope", "modality", "precision"):
         match = next((m for m in found if m.slot == slot), None)
@@ -260,6 +260,8 @@ def decide_op(frame: Frame, ops: set[str], specific: bool, settled: bool = False
         frame.op = "superlative"
     elif frame.answer_type == "quantity" and frame.category in ("event", "city", "organisation"):
         frame.op = "count"
+    elif frame.part == "summary" and frame.cities:
+        frame.op = "stance"                     # "<city>を一言で": the city's stance, not the article's
     elif frame.part in ("title", "summary", "topic", "country"):
         frame.op = "about_article"
     elif frame.answer_type == "cities" or (frame.answer_type == "city" and not topic and not frame.period
@@ -373,6 +375,9 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
         for form in entry.ja:
             frame.terms += analyzer.analyze(form, "ja")
     frame.topic.sort(key=lambda w: w.start)
+    span = cues.focus_span(work, lang)
+    if span:
+        frame.focus = [w for w in frame.topic if span[0] <= w.start < span[1]]
     frame.phrases = [t for t in analyzer.analyze(work, lang) if PAIR in t]
     frame.city_topics = city_topics(frame.topic, cities)
     for slot in ("period", "event_kind"):
