@@ -1,0 +1,30 @@
+"""Questions about the article itself: its title, its summary line, what it is about, its country."""
+from __future__ import annotations
+
+from ..analysis import Analyzer
+from ..article import article_of, main_doc
+from ..frame import Frame
+from ..index import Index
+from ..retrieve import Hit
+from .result import Result, abstained
+
+
+def about_article(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Result:
+    doc = main_doc(index, hits)
+    if doc is None:
+        return abstained("no_question")
+    art = article_of(index, doc)
+    if frame.part == "title":
+        cited = [art.title] if art.title is not None else art.headings[:1]
+    elif frame.part == "summary":
+        cited = art.summary or art.lead[:1]
+    elif frame.part == "country":
+        countries = analyzer.countries(" ".join(index.passages[n].text for n in art.cited()))
+        if not countries:
+            return abstained("no_match")
+        return Result("countries", cited=art.lead[:1], countries=countries, cities=art.cities)
+    else:
+        cited = ([art.title] if art.title is not None else []) + (art.summary or art.lead[:1])
+    if not cited:
+        return abstained("no_match")
+    return Result("article", cited=cited, cities=art.cities)

@@ -1,0 +1,41 @@
+"""Questions about cities as wholes: a city's stance, cities side by side."""
+from __future__ import annotations
+
+from .. import gather
+from ..analysis import Analyzer
+from ..frame import Frame
+from ..index import Index
+from ..retrieve import Hit
+from ..understand import informative
+from .result import Result
+
+
+def stance(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Result | None:
+    """A city's stance (its section heading, the summary's clause) and its sentence that best
+    fits the question's words; None without a city that has one."""
+    if not frame.cities:
+        return None
+    city = frame.cities[0]
+    own = gather.stances(index, city)
+    if not own:
+        return None
+    heading = next((index.by_id[f.passage_id] for f in own if index.passages[index.by_id[f.passage_id]].kind == "heading"),
+                   index.by_id[own[0].passage_id])
+    words = informative(frame.topic, index)
+    claims = [h.number for h in hits if index.passages[h.number].kind == "claim" and index.passages[h.number].city == city]
+    best = max(claims, key=lambda n: (gather.passage_fit(words, index, n), -claims.index(n)), default=None)
+    better = best is not None and gather.passage_fit(words, index, best) > gather.passage_fit(words, index, heading)
+    cited = [best, heading] if better else [heading] + ([best] if best is not None else [])
+    return Result("stance", facts=own, cited=cited, city=city, stance=[f.text for f in own])
+
+
+def compare(frame: Frame, index: Index, analyzer: Analyzer) -> Result:
+    """Each city side by side: its stance, its best-matching number, its dated events."""
+    facts, cited = [], []
+    for city in frame.cities:
+        own = index.facts_in.get(city, [])
+        numbers = sorted((f for f in own if f.kind == "quantity"), key=lambda f: -gather.fit(frame.topic, f.text, analyzer))
+        chosen = [f for f in own if f.kind == "stance"][:1] + numbers[:1] + [f for f in own if f.kind == "event"]
+        facts += chosen
+        cited += [index.by_id[f.passage_id] for f in chosen[:1]]
+    return Result("compare", facts=facts, cited=cited, cities=list(frame.cities))

@@ -1,0 +1,208 @@
+"""Operations over the facts table: timelines, superlatives, counts and lists."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .. import gather
+from ..analysis import Analyzer
+from ..article import article_of, main_doc
+from ..cues import Cues
+from ..facts import Fact
+from ..frame import Frame, date_span
+from ..index import Index
+from ..retrieve import Hit
+from ..understand import informative
+from .lookup import quantity_ok, unanswerable
+from .result import LIST_LIMIT, Result, abstained
+
+
+def events_result(frame: Frame, index: Index) -> Result:
+    found = gather.events(frame, index)
+    if not found:
+        return abstained("no_events")
+    return Result("events", facts=found, cited=[index.by_id[f.passage_id] for f in found],
+                  cities=list(dict.fromkeys(f.city for f in found if f.city)),
+                  city=frame.cities[0] if len(frame.cities) == 1 else None)
+
+
+def timeline(frame: Frame, index: Index) -> Result:
+    return events_result(frame, index)
+
+
+def sort_key(direction: str):
+    """Earliest: the event surely over first (its last possible day first); latest: the one surely
+    begun last (its first possible day last)."""
+    if direction == "earliest":
+        return lambda f: (date_span(f.date, f.date_end)[1], date_span(f.date, f.date_end)[0])
+    return lambda f: tuple(-x for part in date_span(f.date, f.date_end) for x in part)
+
+
+def best_by_topic(facts: list[Fact], words, analyzer: Analyzer) -> list[Fact]:
+    """The facts whose words fit the topic best (all of them when the topic says nothing)."""
+    if not words:
+        return facts
+    scored = [(gather.fit(words, f.text, analyzer), f) for f in facts]
+    top = max((s for s, _ in scored), default=0.0)
+    return [f for s, f in scored if s == top and s > 0]
+
+
+def extremes(items: list, key) -> list:
+    """Every item with the smallest key (ties kept)."""
+    if not items:
+        return []
+    low = min(key(i) for i in items)
+    return [i for i in items if key(i) == low]
+
+
+def extreme_event(frame: Frame, index: Index, analyzer: Analyzer) -> Result | None:
+    key = sort_key(frame.direction)
+    words = informative(frame.topic, index)
+    if len(frame.cities) >= 2:
+        pool = []
+        for city in frame.cities:
+            own = informative(frame.city_topics.get(city) or frame.topic, index)
+            pool += extremes(best_by_topic(gather.events(frame, index, [city]), own, analyzer), key)[:1]
+    else:
+        pool = best_by_topic(gather.events(frame, index), words, analyzer)
+    if not pool:
+        return None
+    winners = extremes(pool, key)
+    cities = list(dict.fromkeys(f.city for f in winners if f.city))
+    others = [f for f in pool if f not in winners]
+    return Result("extreme_event", facts=winners + others, cited=[index.by_id[f.passage_id] for f in winners + others],
+                  cities=cities, city=cities[0] if len(cities) == 1 else None, count=len(winners))
+
+
+def number(f: Fact) -> float:
+    values = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", f.value or "")]
+    return max(values) if values else 0.0
+
+
+def extreme_quantity(frame: Frame, index: Index, analyzer: Analyzer, cues: Cues) -> Result | None:
+    words = informative(frame.topic, index)
+    ok = quantity_ok(frame, cues)
+    pool = [f for f in gather.quantities(frame, index) if ok(f) and f.city and f.modality != "target"]
+    scored = [(gather.fit(words, f.text, analyzer), f) for f in pool]
+    per_city: dict[str, tuple] = {}
+    for s, f in scored:
+        if s <= 0:
+            continue
+        rank = (s, -len(f.object or f.unit or ""))        # the closest wording: fewest extra words
+        if f.city not in per_city or rank > per_city[f.city][0]:
+            per_city[f.city] = (rank, f)
+    chosen = [f for _, f in per_city.values()]
+    if not chosen:
+        return None
+    sign = -1 if frame.direction == "most" else 1
+    winners = extremes(chosen, lambda f: sign * number(f))
+    others = sorted((f for f in chosen if f not in winners), key=lambda f: sign * number(f))
+    cities = [f.city for f in winners]
+    return Result("extreme_quantity", facts=winners + others, cited=[index.by_id[f.passage_id] for f in winners + others],
+                  cities=cities, city=cities[0] if len(cities) == 1 else None, count=len(winners))
+
+
+def group_count(frame: Frame, index: Index) -> Result | None:
+    """Events counted by city (or by year, for a when-question); the most, the fewest, or exactly N."""
+    found = gather.events(frame, index)
+    by_year = frame.answer_type == "date"
+    groups: Counter = Counter()
+    for f in found:
+        keys = range(int(f.date[:4]), int((f.date_end or f.date)[:4]) + 1) if by_year else [f.city]
+        for k in keys:
+            if k:
+                groups[str(k)] += 1
+    if not groups:
+        return None
+    if frame.only is not None:
+        winners = [k for k, n in groups.items() if n == frame.only]
+    else:
+        sign = -1 if frame.direction in ("most", None) else 1
+        winners = extremes(list(groups), lambda k: sign * groups[k])
+    if not winners:
+        return abstained("no_match")
+    if by_year:
+        facts = [f for f in found if any(str(y) in winners for y in range(int(f.date[:4]), int((f.date_end or f.date)[:4]) + 1))]
+    else:
+        facts = [f for f in found if f.city in winners]
+    shape = "group_years" if by_year else "group_cities"
+    return Result(shape, facts=facts, cited=[index.by_id[f.passage_id] for f in facts], cities=winners,
+                  count=groups[winners[0]], city=winners[0] if len(winners) == 1 and not by_year else None)
+
+
+def superlative(frame: Frame, index: Index, analyzer: Analyzer, cues: Cues) -> Result | None:
+    result = None
+    if frame.only is not None or (frame.direction in ("most", "least") and frame.category in ("event", "organisation")):
+        result = group_count(frame, index)
+    elif frame.direction in ("earliest", "latest"):
+        result = extreme_event(frame, index, analyzer)
+    elif frame.direction in ("most", "least"):
+        result = extreme_quantity(frame, index, analyzer, cues)
+    return result                           # None: worded in the article, not in its facts
+
+
+def count(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Result:
+    if frame.category == "city":
+        doc = main_doc(index, hits)
+        art = article_of(index, doc) if doc else None
+        cities = [c for c in (art.cities if art else index.cities) if c not in frame.excluded]
+        if frame.period or frame.event_kind:
+            cities = [c for c in cities if gather.events(frame, index, [c])]
+        countries = analyzer.countries(" ".join(index.passages[n].text for n in art.cited())) if art and frame.part == "country" else []
+        cited = art.lead[:1] if art else []
+        return Result("count_cities", cited=cited, cities=cities, count=len(cities), countries=countries,
+                      facts=[f for c in cities for f in gather.stances(index, c)[:1]])
+    found = gather.events(frame, index)
+    if not found:
+        return Result("count_events", count=0, cities=list(frame.cities))
+    return Result("count_events", facts=found, cited=[index.by_id[f.passage_id] for f in found], count=len(found),
+                  cities=list(dict.fromkeys(f.city for f in found if f.city)),
+                  city=frame.cities[0] if len(frame.cities) == 1 else None)
+
+
+def list_cities(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Result:
+    words = informative(frame.topic, index)
+    if frame.period or frame.event_kind or frame.category == "event":
+        found = gather.events(frame, index)
+        facts = found
+    elif words:
+        facts = [f for f in gather.quantities(frame, index) if f.city and gather.fit(words, f.text, analyzer) > 0]
+        if not facts:
+            matched = [h.number for h in hits if gather.passage_fit(words, index, h.number) > 0]
+            facts = [f for n in matched for f in index.facts_of.get(index.passages[n].id, []) if f.city]
+    else:
+        doc = main_doc(index, hits)
+        cities = [c for c in (article_of(index, doc).cities if doc else index.cities) if c not in frame.excluded]
+        facts = [f for c in cities for f in gather.stances(index, c)[:1]]
+    cities = list(dict.fromkeys(f.city for f in facts if f.city and f.city not in frame.excluded))
+    if not cities:
+        return abstained("no_match")
+    return Result("cities", facts=facts, cited=list(dict.fromkeys(index.by_id[f.passage_id] for f in facts)),
+                  cities=cities)
+
+
+def list_passages(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
+    """Every top passage that holds the topic's telling words ("all the firsts of a city"); None
+    when one passage at most does (then it is a lookup)."""
+    reason = unanswerable(frame, index, hits)
+    if reason:
+        return Result("abstain", abstain=reason)
+    words = informative(frame.topic, index)
+    if not words:
+        return None
+    best = max(gather.passage_fit(words, index, h.number) for h in hits)
+    chosen = [h.number for h in hits if best > 0 and gather.passage_fit(words, index, h.number) >= best / 2]
+    chosen = [n for n in chosen if index.passages[n].kind == "claim"][:LIST_LIMIT]
+    if len(chosen) <= 1:
+        return None
+    return Result("sentences", cited=chosen, cities=list(dict.fromkeys(index.passages[n].city for n in chosen
+                                                                        if index.passages[n].city)),
+                  facts=[f for n in chosen for f in index.facts_of.get(index.passages[n].id, []) if f.kind != "stance"])
+
+
+def listing(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Result | None:
+    if frame.answer_type == "city":
+        return list_cities(frame, index, hits, analyzer)
+    if frame.category in ("event", "organisation") or (frame.event_kind and (frame.period or frame.cities)):
+        return events_result(frame, index)
+    return list_passages(frame, index, hits)

@@ -1,0 +1,100 @@
+"""Follow-ups: what a question leaves out, taken from the turn before it (README: Follow-ups)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..frame import Frame
+from ..index import Index
+from .slots import settle
+from .words import informative
+
+@dataclass
+class Context:
+    """What one turn of a chat leaves for the next: its frame and the cities it answered with."""
+    frame: Frame
+    answer_cities: list[str]
+
+
+def fits_city(frame: Frame, cities: list[str], index: Index) -> bool:
+    """A lookup's telling words are all found in one passage of these cities: it can be about them."""
+    words = informative([w for w in frame.topic if w.start >= 0], index)
+    if not words or frame.op not in ("lookup", "yes_no"):
+        return False
+    rows = {int(n) for alt in words[0].alternatives for n in index.bm25.rows_of(alt[0])}
+    return any(index.passages[n].city in cities and all(
+        any(all(index.bm25.has(k, n) for k in alt) for alt in w.alternatives) for w in words) for n in rows)
+
+
+def related(frame: Frame, previous: Frame, cities: list[str], index: Index) -> bool:
+    """The question continues the one before: it points back, is bare, shares a topic word, or
+    asks of the earlier city something the article says of it."""
+    if frame.refers or frame.followup or frame.is_bare():
+        return True
+    if frame.op not in ("lookup", "yes_no", "stance"):
+        return False                            # "which city … the earliest …?" asks of the whole article
+    before = {k for c in informative(previous.topic, index) for alt in c.alternatives for k in alt}
+    if any(k in before for c in informative(frame.topic, index) for alt in c.alternatives for k in alt):
+        return True
+    return fits_city(frame, cities, index)
+
+
+def merge_followup(frame: Frame, context: Context | None, index: Index) -> Frame:
+    """Fill what a follow-up leaves out from the turn before it (README: Follow-ups)."""
+    if context is None:
+        return settle(frame)
+    prev = context.frame
+    frame = replace(frame, sources=dict(frame.sources), topic=list(frame.topic), terms=list(frame.terms))
+    before_cities = prev.cities or context.answer_cities
+    if (not frame.cities and before_cities and not prev.unknown_names
+            and related(frame, prev, before_cities, index)):
+        frame.cities = list(before_cities)
+        frame.sources["cities"] = "history"
+    elif frame.op == "compare" and len(frame.cities) == 1 and before_cities:
+        frame.cities = list(dict.fromkeys(list(before_cities) + frame.cities))
+        frame.sources["cities"] = "question+history"
+    if frame.is_bare() and not frame.unknown_names:
+        inherit_topic(frame, prev)
+    else:
+        if "topic" in frame.refers:
+            add_topic(frame, prev)
+        if frame.followup and not frame.explicit_type and "which" not in frame.cues:
+            inherit_type(frame, prev)
+    return settle(frame)
+
+
+def add_topic(frame: Frame, prev: Frame) -> None:
+    """"When was that announced?": the earlier topic joins the question's own words."""
+    have = {c.label for c in frame.topic}
+    frame.topic += [c for c in prev.topic if c.label not in have]
+    frame.terms += list(prev.terms)
+    frame.topic_from = prev.text
+    frame.sources["topic"] = "question+history"
+
+
+def inherit_type(frame: Frame, prev: Frame) -> None:
+    """"What about the innovation base?": the earlier question asked again of a new topic."""
+    frame.answer_type, frame.unit, frame.explicit_type = prev.answer_type, prev.unit, prev.explicit_type
+    if frame.op in ("lookup", "stance", "yes_no") and prev.op in ("lookup", "yes_no"):
+        frame.op = prev.op
+    frame.sources["answer_type"] = "history"
+
+
+def inherit_topic(frame: Frame, prev: Frame) -> None:
+    """A bare follow-up keeps the earlier topic, and its type unless it asks its own."""
+    frame.topic, frame.terms = list(prev.topic), frame.terms + list(prev.terms)
+    frame.topic_from = prev.text
+    frame.sources["topic"] = "history"
+    for slot in ("event_kind", "category", "part", "scope", "modality", "precision", "period"):
+        if getattr(frame, slot) is None and getattr(prev, slot) is not None:
+            setattr(frame, slot, getattr(prev, slot))
+            frame.sources[slot] = "history"
+    frame.unknown_names = list(prev.unknown_names)
+    if not frame.explicit_type:
+        frame.answer_type, frame.unit, frame.explicit_type = prev.answer_type, prev.unit, prev.explicit_type
+        if frame.op in ("lookup", "stance", "yes_no") or prev.op in ("compare",):
+            frame.op, frame.direction, frame.only = prev.op, prev.direction, prev.only
+        if frame.op == "compare" and len(frame.cities) < 2:
+            frame.op = "stance" if prev.op == "compare" else frame.op
+        frame.sources["op"] = "history"
+    elif frame.op in ("stance", "yes_no"):
+        frame.op = "lookup"

@@ -1,0 +1,73 @@
+"""The period a question asks about: dates in any of the three languages, narrowed by a
+half or an end of year, joined into a range."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..analysis import Analyzer
+from ..cues import Cues
+from ..facts import YearContext, iso
+from ..frame import Period
+from .words import Masked
+
+ISO_DATE = re.compile(r"(?<!\d)((?:1[5-9]|2\d)\d\d)(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?!\d)")
+
+
+@dataclass
+class DateSpan:
+    start: int
+    end: int
+    lo: str
+    hi: str
+
+
+def date_spans(text: str, lang: str, analyzer: Analyzer) -> list[DateSpan]:
+    """Every date the question writes: Japanese/Chinese style, English month names, ISO."""
+    out: list[DateSpan] = []
+    if lang == "en":
+        months = analyzer.lexicon.months_en
+        names = "|".join(sorted(months, key=len, reverse=True))
+        for m in re.finditer(rf"\b(?:({names})\.?\s+(?:(\d{{1,2}})(?:st|nd|rd|th)?,?\s+)?)?((?:1[5-9]|2\d)\d\d)\b", text):
+            date = iso(int(m.group(3)), months.get(m.group(1) or ""), int(m.group(2)) if m.group(2) else None)
+            if date:
+                out.append(DateSpan(m.start(), m.end(), date, date))
+    for mention in YearContext().mentions(text):
+        if all(mention.end <= d.start or mention.start >= d.end for d in out):
+            out.append(DateSpan(mention.start, mention.end, mention.date, mention.date_end or mention.date))
+    for m in ISO_DATE.finditer(text):
+        if all(m.end() <= d.start or m.start() >= d.end for d in out):
+            date = iso(int(m.group(1)), int(m.group(2)) if m.group(2) else None, int(m.group(3)) if m.group(3) else None)
+            if date:
+                out.append(DateSpan(m.start(), m.end(), date, date))
+    return sorted(out, key=lambda d: d.start)
+
+
+def narrow(span: DateSpan, text: str, lang: str, cues: Cues) -> DateSpan:
+    """A year narrowed by a word beside it ("2016年下半年", "second half of 2016", "2017年底")."""
+    if len(span.lo) != 4 or span.lo != span.hi:
+        return span
+    for part in cues.period_parts.get(lang, []):
+        after = part.pattern.match(text, span.end)
+        before = [m for m in part.pattern.finditer(text, max(0, span.start - 24), span.start)
+                  if not text[m.end():span.start].strip()]
+        if after or before:
+            m1, m2 = part.months
+            s = min(span.start, before[-1].start()) if before else span.start
+            e = after.end() if after else span.end
+            return DateSpan(s, e, f"{span.lo}-{m1:02d}", f"{span.lo}-{m2:02d}")
+    return span
+
+
+def find_period(text: str, lang: str, analyzer: Analyzer, cues: Cues, masked: Masked) -> tuple[Period | None, str]:
+    """The period asked about and the words that named it (blanked from the question)."""
+    spans = [narrow(s, text, lang, cues) for s in date_spans(text, lang, analyzer)]
+    if not spans:
+        return None, ""
+    first, last = spans[0], spans[0]
+    joiner = cues.range_words.get(lang)
+    if len(spans) > 1 and joiner and joiner.fullmatch(text[first.end:spans[1].start].strip()):
+        last = spans[1]
+    masked.blank(first.start, last.end)
+    words = text[first.start:last.end]
+    return Period(first.lo, last.hi if last.hi != first.lo else None), words

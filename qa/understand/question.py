@@ -1,0 +1,113 @@
+"""One question on its own -> its frame: language, period, cues, cities and names, topic words."""
+from __future__ import annotations
+
+import re
+
+from ..analysis import PAIR, Analyzer, detect_lang, normalize
+from ..cues import Cues, default_cues
+from ..frame import Frame
+from ..glossary import Entry
+from ..index import Index
+from .periods import find_period
+from .slots import apply_cues, decide_op, excluded_cities
+from .words import (Masked, city_topics, concept_word, corpus_city, glossary_matches, informative, known_keys,
+                    topic_words, unknown_capitalised)
+
+QUERY_BLANKS = {("type", t) for t in ("date", "quantity", "city", "cities", "reason")} | {
+    ("op", "compare"), ("op", "stance")}                  # question words: left out of the BM25 query
+KANA_ONLY = re.compile(r"^[\u3041-\u309f]+$")      # a stray kana fragment is never a name
+
+
+def question_lang(text: str, analyzer: Analyzer, cues: Cues) -> str:
+    """The question's language; Han characters alone read as Japanese when only Japanese
+    question words fit them ("何社?", "何位?")."""
+    lang = detect_lang(text)
+    if lang == "zh":
+        asks = lambda found: any(m.slot in ("type", "op", "which") for m in found)
+        if not asks(cues.find(analyzer.to_simplified(text), "zh")) and asks(cues.find(text, "ja")):
+            return "ja"
+    return lang
+
+
+def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None = None) -> Frame:
+    """Read one question on its own (no history) into a frame."""
+    cues = cues or default_cues()
+    norm = normalize(text).text.strip()
+    lang = question_lang(norm, analyzer, cues)
+    work = norm
+    script = ""
+    if lang == "zh":
+        simplified = analyzer.to_simplified(norm)
+        work = simplified if len(simplified) == len(norm) else norm
+        script = "hant" if simplified != norm else "hans"
+    masked = Masked(work)
+    frame = Frame(text=text, lang=lang, script=script)
+    frame.period, period_words = find_period(work, lang, analyzer, cues, masked)
+    query = Masked("".join(masked.chars))        # the text BM25 searches: without question words only
+    found = cues.find(masked.text(), lang)
+    for m in found:
+        if m.consume:
+            masked.blank(m.start, m.end)
+        if m.slot == "which" or (m.slot, m.value) in QUERY_BLANKS:
+            query.blank(m.start, m.end)
+    ops = apply_cues(frame, found, cues)
+    frame.event_kind = next(iter(cues.event_kinds_in(work, lang)), None)
+
+    concepts: list[tuple[Entry, int]] = []
+    cities: list[tuple[int, str]] = []
+    for entry, s, e in sorted(glossary_matches(work, lang, index), key=lambda m: (m[1], m[1] - m[2])):
+        if not masked.free(s, e):
+            continue
+        masked.blank(s, e)
+        query.blank(s, e)
+        city = corpus_city(entry, index)
+        if city:
+            cities.append((s, city))
+        elif entry.kind == "city":
+            frame.unknown_names.append(entry.term)
+        else:
+            concepts.append((entry, s))
+    city_view = analyzer.to_japanese_glyphs(work) if lang == "zh" else work
+    if len(city_view) == len(work):
+        for city in index.cities:
+            for m in re.finditer(re.escape(normalize(city).text), city_view):
+                if masked.free(m.start(), m.end()):
+                    masked.blank(m.start(), m.end())
+                    query.blank(m.start(), m.end())
+                    cities.append((m.start(), city))
+    cities.sort()
+    excluded = excluded_cities(found, cities, work, lang)
+    frame.cities = [c for c in dict.fromkeys(c for _, c in cities) if c not in excluded]
+    frame.excluded = sorted(excluded)
+    if frame.cities:
+        frame.sources["cities"] = "question"
+
+    terms = analyzer.terms(query.text(), lang)[1]
+    own = analyzer.terms(masked.text(), lang)[1]
+    frame.unknown_names = list(dict.fromkeys(
+        frame.unknown_names + [t[0] for t in own if t[3] and t[4] and not known_keys(t[0], index)[1]
+                               and not KANA_ONLY.match(t[0])]))
+    if lang == "en":
+        frame.unknown_names += unknown_capitalised(text, analyzer, index)
+
+    frame.terms = [t[0] for t in terms] + (analyzer.analyze(period_words, lang) if period_words else [])
+    frame.topic = topic_words(work, masked, lang, analyzer, index, cues)
+    for entry, start in dict.fromkeys(concepts):
+        frame.topic.append(concept_word(entry, analyzer, index, start))
+        for form in entry.ja:
+            frame.terms += analyzer.analyze(form, "ja")
+    frame.topic.sort(key=lambda w: w.start)
+    span = cues.focus_span(work, lang)
+    if span:
+        frame.focus = [w for w in frame.topic if span[0] <= w.start < span[1]]
+    frame.phrases = [t for t in analyzer.analyze(work, lang) if PAIR in t]
+    frame.city_topics = city_topics(frame.topic, cities)
+    for slot in ("period", "event_kind"):
+        if getattr(frame, slot):
+            frame.sources[slot] = "question"
+    if frame.topic:
+        frame.sources["topic"] = "question"
+    frame.cues = ops
+    frame.specific = bool(informative([w for w in frame.topic if w.start >= 0], index))
+    decide_op(frame, ops, frame.specific)
+    return frame
