@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -38,7 +38,10 @@ class Passage:
     paragraph: int = 0           # its paragraph in the article (a heading goes with the one after it)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {f: getattr(self, f) for f in PASSAGE_FIELDS}
+
+
+PASSAGE_FIELDS = tuple(Passage.__dataclass_fields__)
 
 
 @dataclass
