@@ -16,7 +16,7 @@ DEFAULT_INDEX = "index"
 class Progress:
     """Progress of long builds on stderr: an updating line on a terminal, a line per 10% otherwise."""
 
-    LONG = 1000          # passages: below this a build takes well under a second
+    LONG = 200           # articles to analyse: below this a build takes about a second or less
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
