@@ -223,8 +223,8 @@ def build_lock(root: Path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+def now(timespec: str = "seconds") -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec=timespec)
 
 
 def build_index(data_dir: Path, root: Path, analyzer: Analyzer, progress: Progress | None = None,
@@ -246,7 +246,7 @@ def build_index(data_dir: Path, root: Path, analyzer: Analyzer, progress: Progre
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "created": now(),
-            "built_at": now(),
+            "built_at": now("microseconds"),           # orders versions; a rebuild of the same one updates it
             "data": {"dir": str(Path(data_dir).resolve()), "files": source.checksums()},
             "analyzer": analyzer.versions(),
             "bm25": {"variant": "rank_bm25.BM25Plus", "k1": k1, "b": b, "delta": 0},
