@@ -152,48 +152,36 @@ def renumber(order: np.ndarray, size: int) -> np.ndarray:
     return number
 
 
-class Neighbours:
-    """For each posting, the next two and the previous passage holding the same term (else far away)."""
-
-    def __init__(self, offsets: np.ndarray, docs: np.ndarray, tfs: np.ndarray, n: int):
-        far = n + 10              # no passage is next to it
-        first = np.zeros(len(docs), dtype=bool)
-        first[offsets[:-1][np.diff(offsets) > 0]] = True
-        has_next = np.r_[~first[1:], False]
-        has_next2 = has_next & np.r_[has_next[1:], False]
-        self.prev = np.where(first, -far, np.r_[-far, docs[:-1]])
-        self.next = np.where(has_next, np.r_[docs[1:], far], far)
-        self.next2 = np.where(has_next2, np.r_[docs[2:], far, far][:len(docs)], far)
-        self.next_tf = np.where(has_next, np.r_[tfs[1:], 0], 0)
-        self.next2_tf = np.where(has_next2, np.r_[tfs[2:], 0, 0][:len(tfs)], 0)
-
-
 def window_rows(base: Postings, stream: Stream, vocab_json: bytes) -> Postings:
     """Each passage with its neighbours in the same paragraph, from the passages' postings, in order.
 
     A posting (term, passage d) reaches rows d-1, d and d+1 (those in d's paragraph).  Each
     row is emitted once, by the first posting of its term that reaches it, with the sum of
-    the term frequencies of the passages in its window; so rows come out sorted, unsorted."""
+    the term frequencies of the passages in its window; so rows come out sorted, unsorted.
+    `gap` is how far a posting's passage is from the previous posting's of the same term."""
     n = len(stream.lengths)
-    prev_same = np.zeros(n + 2, dtype=bool)                # prev_same[d + 1]: passage d-1 is in d's paragraph
+    prev_same = np.zeros(n + 3, dtype=bool)                # prev_same[d + 1]: passage d-1 is in d's paragraph
     prev_same[2:n + 1] = stream.rows[1:] == stream.rows[:-1]
     d = base.docs.astype(np.int32)
     tf = base.tfs.astype(np.int32)
-    near = Neighbours(base.offsets, d, tf, n)
-    joined_before = prev_same[d + 1]                        # d-1 in d's window
-    joined_after = prev_same[d + 2]                         # d+1 in d's window
+    far = np.int32(3)                                      # no window spans 3 passages' distance
+    gap = np.empty(len(d), dtype=np.int32)
+    gap[1:] = np.minimum(d[1:] - d[:-1], far)
+    gap[base.offsets[:-1][np.diff(base.offsets) > 0]] = far            # a term's first posting
+    gap_next, gap_next2 = np.r_[gap[1:], far], np.r_[gap[2:], far, far][:len(d)]
+    tf_next, tf_next2 = np.r_[tf[1:], 0], np.r_[tf[2:], 0, 0][:len(d)]
+    joined_before, joined_after = prev_same[d + 1], prev_same[d + 2]   # d-1, d+1 in d's window
+    after_next = prev_same[d + 3]                                     # d+2 in d+1's window
     emit = np.empty((len(d), 3), dtype=bool)
-    emit[:, 0] = joined_before & (near.prev != d - 1) & ~((near.prev == d - 2) & prev_same[d])
-    emit[:, 1] = ~((near.prev == d - 1) & joined_before)
+    emit[:, 0] = joined_before & (gap != 1) & ~((gap == 2) & prev_same[d])
+    emit[:, 1] = ~((gap == 1) & joined_before)
     emit[:, 2] = joined_after
+    next_is_near = gap_next == 1
     weight = np.empty((len(d), 3), dtype=np.int32)
     weight[:, 0] = tf
-    weight[:, 1] = tf + np.where((near.next == d + 1) & joined_after, near.next_tf, 0)
-    after_next = prev_same[np.minimum(d + 3, n + 1)]        # d+2 in d+1's window
-    weight[:, 2] = (tf + np.where(near.next == d + 1, near.next_tf, 0)
-                    + np.where(after_next & (near.next == d + 2), near.next_tf, 0)
-                    + np.where(after_next & (near.next == d + 1) & (near.next2 == d + 2), near.next2_tf, 0))
-    del near, after_next, joined_after, joined_before
+    weight[:, 1] = tf + tf_next * (next_is_near & joined_after)
+    weight[:, 2] = (tf + tf_next * (next_is_near | (after_next & (gap_next == 2)))
+                    + tf_next2 * (after_next & next_is_near & (gap_next2 == 1)))
     rows = np.empty((len(d), 3), dtype=np.int32)
     rows[:, 0], rows[:, 1], rows[:, 2] = d - 1, d, d + 1
     emitted = np.r_[0, np.cumsum(emit.sum(axis=1, dtype=np.int64))]
@@ -233,19 +221,24 @@ def sum_runs(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndar
 def paragraph_rows(base: Postings, stream: Stream, base_to_para: np.ndarray, heads: np.ndarray,
                    n_terms: int, vocab_json: bytes) -> Postings:
     """Each paragraph row: its passages' terms and the heading terms that open it."""
-    rows = max(stream.n_rows, 1)
-    keys = np.repeat(np.arange(len(base_to_para), dtype=np.int64), np.diff(base.offsets)) * rows
-    keys += stream.rows[base.docs]                        # sorted: passages of a row are consecutive
-    keys, tfs = sum_runs(keys, base.tfs)
-    if len(heads) or np.any(base_to_para != np.arange(len(base_to_para))):
-        term = keys // rows
-        keys = np.concatenate([base_to_para[term] * rows + (keys - term * rows),
-                               heads * rows + np.repeat(stream.rows[stream.head_at], stream.head_n)])
-        tfs = np.concatenate([tfs, np.ones(len(heads), dtype=tfs.dtype)])
-        order = np.argsort(keys, kind="stable")           # nearly sorted: few terms move
-        keys, tfs = sum_runs(keys[order], tfs[order])
     doc_len = (np.bincount(stream.rows, weights=stream.lengths, minlength=stream.n_rows)
                + np.bincount(stream.rows[stream.head_at], weights=stream.head_n, minlength=stream.n_rows))
+    row = stream.rows[base.docs]                          # non-decreasing within a term
+    starts = np.ones(len(row), dtype=bool)
+    starts[1:] = row[1:] != row[:-1]
+    starts[base.offsets[:-1][np.diff(base.offsets) > 0]] = True
+    at = np.flatnonzero(starts)
+    tfs = np.add.reduceat(base.tfs, at) if len(at) else base.tfs
+    if not len(heads) and np.array_equal(base_to_para, np.arange(len(base_to_para))):
+        offsets = np.r_[0, np.cumsum(starts, dtype=np.int64)][base.offsets]
+        return Postings(vocab_json, offsets, row[at].astype(np.int32), tfs, doc_len.astype(np.int32))
+    rows = max(stream.n_rows, 1)
+    term = np.repeat(base_to_para, np.diff(np.r_[0, np.cumsum(starts, dtype=np.int64)][base.offsets]))
+    keys = np.concatenate([term * rows + row[at],
+                           heads * rows + np.repeat(stream.rows[stream.head_at], stream.head_n)])
+    tfs = np.concatenate([tfs, np.ones(len(heads), dtype=tfs.dtype)])
+    order = np.argsort(keys, kind="stable")               # nearly sorted: few terms move
+    keys, tfs = sum_runs(keys[order], tfs[order])
     return Postings.of_keys(keys, tfs, rows, n_terms, doc_len.astype(np.int64), vocab_json)
 
 
@@ -287,7 +280,7 @@ def assemble(articles: list[Article], table: TermTable) -> Assembled:
     order = first_order(first)                            # passage vocabulary (also the windows')
     number = renumber(order, size)
     vocab = table.picked(order).json()
-    base = Postings.of_rows(number[stream.base], stream.lengths, len(order), vocab)
+    base = Postings.of_rows(number[stream.base].astype(np.int32), stream.lengths, len(order), vocab)
     para_order = paragraph_order(stream, first, order, size)
     para_number = renumber(para_order, size)
     para_table = table.picked(para_order)

@@ -9,7 +9,6 @@ a per-query constant that cannot change a ranking, so delta = 0 here keeps score
 """
 from __future__ import annotations
 
-import io
 import json
 from collections import Counter
 from itertools import chain
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 import numpy as np
+
+from . import npyfile
 
 K1 = 1.2
 B = 0.75
@@ -188,17 +189,15 @@ class Postings:
         return cls(vocab_json, offsets, (keys - term_of * rows).astype(np.int32), tfs,
                    np.asarray(doc_len, dtype=np.int32))
 
-    def files(self, prefix: str = "") -> Iterator[tuple[str, bytes]]:
-        """(file name, content): the vocabulary as JSON, the arrays as .npy."""
-        yield f"{prefix}vocab.json", self.vocab_json
+    def files(self, prefix: str = "") -> Iterator[tuple[str, list]]:
+        """(file name, content as bytes-like pieces): the vocabulary as JSON, the arrays as .npy."""
+        yield f"{prefix}vocab.json", [self.vocab_json]
         for name, arr in zip(BM25Index.FILES, (self.offsets, self.docs, self.tfs.astype(np.uint32), self.doc_len)):
-            buf = io.BytesIO()
-            np.save(buf, arr, allow_pickle=False)
-            yield f"{prefix}{name}", buf.getvalue()
+            yield f"{prefix}{name}", npyfile.pieces(arr)
 
     def save(self, folder: Path, prefix: str = "") -> None:
         for name, content in self.files(prefix):
-            (folder / name).write_bytes(content)
+            npyfile.write(folder / name, content)
 
     def problem(self, n_terms: int) -> str | None:
         """Why these arrays are not a consistent row set of `n_terms` terms, or None."""

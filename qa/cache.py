@@ -15,7 +15,6 @@ one corpus at most.  JSON, raw UTF-8 and .npy files only (no pickle).
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import os
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import npyfile
 from .articles import COUNT, LINE, TERMS, Article
 from .assemble import TermTable
 
@@ -66,7 +66,7 @@ def total(pieces: np.ndarray) -> int:
 
 
 def parse(raw: dict[str, bytes]) -> Cache:
-    arrays = {k: np.load(io.BytesIO(raw[k]), allow_pickle=False) for k in ARRAYS}
+    arrays = {k: npyfile.view(raw[k]) for k in ARRAYS}
     table = TermTable(raw["terms"], arrays["term_ends"].astype(np.int64), arrays["term_hashes"].astype(np.uint32))
     ids = arrays["ids"]
     if len(ids) and (ids.min() < 0 or ids.max() >= len(table)):
@@ -110,29 +110,23 @@ def load_cache(folder: Path, settings: str) -> Cache:
         return Cache()
 
 
-def npy_bytes(array: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    np.save(buf, array, allow_pickle=False)
-    return buf.getvalue()
-
-
 def stack(parts: list[np.ndarray], columns: int) -> np.ndarray:
     return np.concatenate(parts).reshape(-1, columns) if parts else np.empty((0, columns), np.int64)
 
 
-def snapshot(articles: list[Article], passages: bytes, table: TermTable, ids: list[np.ndarray]) -> dict[str, bytes]:
-    """The cache files of these articles (`passages`: their lines joined, as the index has them)."""
+def snapshot(articles: list[Article], passages: bytes, table: TermTable, ids: list[np.ndarray]) -> dict[str, list]:
+    """The cache files of these articles as bytes-like pieces (`passages`: their lines, as the index has them)."""
     return {
-        "articles": json.dumps([a.meta() for a in articles], ensure_ascii=False).encode("utf-8"),
-        "passages": passages,
-        "facts": b"".join(a.facts for a in articles),
-        "terms": table.text,
-        "passage_info": npy_bytes(stack([a.passage_info for a in articles], 3)),
-        "fact_info": npy_bytes(stack([a.fact_info for a in articles], 2)),
-        "headings": npy_bytes(stack([a.headings for a in articles], 2)),
-        "ids": npy_bytes(np.concatenate(ids or [np.empty(0, np.int64)]).astype(np.int32)),
-        "term_ends": npy_bytes(table.ends),
-        "term_hashes": npy_bytes(table.hashes),
+        "articles": [json.dumps([a.meta() for a in articles], ensure_ascii=False).encode("utf-8")],
+        "passages": [passages],
+        "facts": list(a.facts for a in articles),
+        "terms": [table.text],
+        "passage_info": npyfile.pieces(stack([a.passage_info for a in articles], 3)),
+        "fact_info": npyfile.pieces(stack([a.fact_info for a in articles], 2)),
+        "headings": npyfile.pieces(stack([a.headings for a in articles], 2)),
+        "ids": npyfile.pieces(np.concatenate(ids or [np.empty(0, np.int64)]).astype(np.int32)),
+        "term_ends": npyfile.pieces(table.ends),
+        "term_hashes": npyfile.pieces(table.hashes),
     }
 
 
@@ -145,8 +139,7 @@ def save_cache(folder: Path, settings: str, articles: list[Article], passages: b
     names, digests = {}, {}
     for kind, content in snapshot(articles, passages, table, ids).items():
         names[kind] = f"{kind}-{tag}.{FILES[kind]}"
-        (folder / names[kind]).write_bytes(content)
-        digests[kind] = hashlib.sha256(content).hexdigest()
+        digests[kind] = npyfile.write(folder / names[kind], content)
     state = {"format": FORMAT, "settings": settings, "files": names, "sha256": digests}
     tmp = folder / f"{STATE}.tmp"
     tmp.write_text(json.dumps(state, indent=1), encoding="utf-8")

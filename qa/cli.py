@@ -26,7 +26,7 @@ class Progress:
         self.last: tuple[str, int] = ("", -1)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.long is None:
+        if self.long is None and total > 1:                # decided by the articles to analyse
             self.long = total >= self.LONG
         if not self.long:
             return

@@ -31,6 +31,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from . import npyfile
 from .analysis import Analyzer, stem_en
 from .articles import Article, analyse_article, city_finder, settings_key
 from .assemble import Assembled, assemble
@@ -177,11 +178,11 @@ def paragraph_numbers(passages: list[Passage]) -> list[int]:
     return [rows.setdefault((p.doc, p.paragraph), len(rows)) for p in passages]
 
 
-def version_files(built: Assembled, entries) -> Iterator[tuple[str, bytes]]:
-    """(file name, content) of each file of one index version but its manifest."""
-    yield "passages.jsonl", built.passages
-    yield "facts.jsonl", built.facts
-    yield "glossary.json", json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=1).encode("utf-8")
+def version_files(built: Assembled, entries) -> Iterator[tuple[str, list]]:
+    """(file name, content as bytes-like pieces) of each file of one index version but its manifest."""
+    yield "passages.jsonl", [built.passages]
+    yield "facts.jsonl", [built.facts]
+    yield "glossary.json", [json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=1).encode("utf-8")]
     for prefix, rows in built.rows.items():
         yield from rows.files(prefix)
 
@@ -193,11 +194,8 @@ def write_version(folder: Path, built: Assembled, entries, manifest: dict) -> di
         problem = rows.problem(n_terms)
         if problem:
             raise IndexUnusable(f"the {prefix or 'passage'} rows are inconsistent ({problem}): nothing was changed")
-    files = {}
-    for name, content in version_files(built, entries):
-        (folder / name).write_bytes(content)
-        files[name] = hashlib.sha256(content).hexdigest()
-    files = dict(sorted(files.items()))
+    files = dict(sorted((name, npyfile.write(folder / name, content))
+                        for name, content in version_files(built, entries)))
     content = hashlib.sha256(json.dumps([files, manifest["bm25"], manifest["analyzer"]],
                                         sort_keys=True).encode()).hexdigest()[:16]
     manifest = {**manifest, "index_version": content, "files": files}
@@ -233,14 +231,16 @@ def build_index(data_dir: Path, root: Path, analyzer: Analyzer, progress: Progre
     """Build from `data_dir` into a new version under `root`, verify it, then swap it in."""
     started = time.perf_counter()
     root = Path(root)
+    step = progress or (lambda stage, done, total: None)
+    step("reading the data folder", 0, 1)
     source = source or open_source(data_dir, max_article_mb)
     entries = glossary_entries(source)                  # every check passes before anything is written
     settings = settings_key(analyzer, entries)
     with build_lock(root):
+        step("reading the analysis cache", 0, 1)
         cache = load_cache(root / CACHE_DIR, settings)
         articles, analysed = analyse_articles(source, analyzer, entries, cache, progress)
-        if progress:
-            progress("building the BM25 index", 0, 1)
+        step("building the BM25 index", 0, 1)
         built = assemble(articles, cache.table)
         manifest = {
             "format": FORMAT,
@@ -252,7 +252,8 @@ def build_index(data_dir: Path, root: Path, analyzer: Analyzer, progress: Progre
             "bm25": {"variant": "rank_bm25.BM25Plus", "k1": k1, "b": b, "delta": 0},
             "counts": built.counts,
         }
-        final, manifest, reused = write_and_swap(root, built, entries, manifest, keep, progress)
+        final, manifest, reused = write_and_swap(root, built, entries, manifest, keep, step)
+        step("saving the analysis cache", 0, 1)
         try:
             save_cache(root / CACHE_DIR, settings, articles, built.passages, built.table, built.ids)
         except OSError as exc:                           # the index is built; only the next build is slower
@@ -263,16 +264,16 @@ def build_index(data_dir: Path, root: Path, analyzer: Analyzer, progress: Progre
 
 
 def write_and_swap(root: Path, built: Assembled, entries, manifest: dict, keep: int,
-                   progress: Progress | None) -> tuple[Path, dict, bool]:
+                   step: Progress) -> tuple[Path, dict, bool]:
     """Write a version folder, read it back, swap it in and prune; an identical version is reused."""
     versions = root / "versions"
     versions.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=versions))
     tmp.chmod(0o755)
     try:
-        if progress:
-            progress("writing the index", 0, 1)
+        step("writing the index", 0, 1)
         manifest = write_version(tmp, built, entries, manifest)
+        step("reading it back", 0, 1)
         problem = verify_version(tmp)           # every file read back against what was meant to be written
         if problem:
             raise IndexUnusable(f"the new version did not read back ({problem}): nothing was changed")
