@@ -40,7 +40,7 @@ from .cache import Cache, load_cache, save_cache
 from .corpus import Passage
 from .facts import Fact
 from .glossary import Glossary, GlossaryError, parse_glossary
-from .source import MAX_ARTICLE_MB, Source, SourceError, read_source, source_checksums
+from .source import MAX_ARTICLE_MB, Source, SourceError, read_source
 
 FORMAT = "qa-index"
 FORMAT_VERSION = 3
@@ -59,11 +59,6 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def data_checksums(data_dir: Path) -> dict[str, str] | None:
-    """sha256 of each file a build of `data_dir` would read (None: no such folder)."""
-    return source_checksums(Path(data_dir))
 
 
 # ---------------------------------------------------------------- the loaded index
@@ -433,15 +428,3 @@ def load_index(path: Path, analyzer: Analyzer | None = None) -> Index:
     if analyzer:
         index.glossary = Glossary(index.glossary.entries, analyzer.to_simplified, stem_en)
     return index
-
-
-def is_stale(path: Path, data_dir: Path, analyzer_versions: dict | None = None) -> bool:
-    """True when there is no index, or the data or the analyser changed since it was built."""
-    try:
-        folder = resolve_version_dir(path)
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (IndexUnusable, OSError, ValueError):
-        return True
-    if analyzer_versions and manifest.get("analyzer") != analyzer_versions:
-        return True
-    return manifest.get("data", {}).get("files") != data_checksums(Path(data_dir))

@@ -80,6 +80,21 @@ def test_index_then_serve_another_folder_and_follow_its_edits(tmp_path):
     assert f"now serving index version {second}" in server.log_text()
 
 
+def test_an_out_of_date_index_is_served_as_built_with_one_warning(tmp_path):
+    mine, index = edited_copy(tmp_path / "my-articles"), tmp_path / "my-index"
+    qa("index", "--data", mine, "--out", index)
+    first = current(index)
+    replace(mine, "77社", "88社")                                              # edited, not indexed again
+    with serve(index, None, tmp_path / "serve.log", timeout=60) as server:
+        assert get_json(server.url + "/healthz")["index_version"] == first
+        assert "77" in answer(server, XIAN)
+    source = mine.resolve()
+    warnings = [line for line in server.log_text().splitlines() if line.startswith("warning: ")]
+    assert warnings == [f"warning: {index}/ is out of date (the articles in {source}/ changed); serving it as "
+                        f"built. To rebuild: qa index --data {source} --out {index}"]
+    assert [v["id"] for v in json.loads(qa("versions", "--index", index, "--json"))] == [first]
+
+
 def test_rollback_under_a_running_server(tmp_path):
     mine, index = edited_copy(tmp_path / "my-articles"), tmp_path / "my-index"
     qa("index", "--data", mine, "--out", index)
