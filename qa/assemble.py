@@ -30,7 +30,7 @@ NOWHERE = np.iinfo(np.int64).max
 @dataclass
 class TermTable:
     """Numbered terms as one text: their JSON strings joined by ", " (a vocabulary file's inside)."""
-    text: bytes
+    text: bytes             # (or a memoryview of them)
     ends: np.ndarray        # int64: where each term's JSON string ends in `text` (the next starts 2 later)
     hashes: np.ndarray      # uint32: crc32 of each JSON string, to find a term without a dict of all
 
@@ -55,7 +55,7 @@ class TermTable:
         starts = self.starts
         buckets = (self.hashes & 0xFFFFF).astype(np.int64)       # a cheap first filter, then the bytes
         for n in np.flatnonzero(np.isin(buckets, (hashes & 0xFFFFF).astype(np.int64), kind="table")).tolist():
-            i = wanted.get(self.text[starts[n]:self.ends[n]])
+            i = wanted.get(bytes(self.text[starts[n]:self.ends[n]]))
             if i is not None:
                 out[i] = n
         return out
@@ -66,7 +66,7 @@ class TermTable:
         more = TermTable.of(encoded)
         if not len(self):
             return more
-        return TermTable(self.text + b", " + more.text, np.r_[self.ends, more.ends + len(self.text) + 2],
+        return TermTable(b", ".join([self.text, more.text]), np.r_[self.ends, more.ends + len(self.text) + 2],
                          np.r_[self.hashes, more.hashes])
 
     def picked(self, order: np.ndarray) -> "TermTable":
@@ -82,7 +82,7 @@ class TermTable:
 
     def json(self) -> bytes:
         """The vocabulary file of these terms (what json.dumps(terms, ensure_ascii=False) writes)."""
-        return b"[" + self.text + b"]"
+        return b"".join([b"[", self.text, b"]"])
 
 
 def number_terms(articles: list[Article], table: TermTable) -> TermTable:

@@ -2,15 +2,15 @@
 
     <index>/cache/state.json           format, settings key, the snapshot's files and their sha256
                   <kind>-<tag>.<ext>   the snapshot: articles.json (doc, content hash, counts, cities),
-                                       passages/facts .bin (their JSONL lines), passage_info, fact_info,
-                                       headings, ids .npy (numbers), terms.bin, term_ends, term_hashes
-                                       (the term table the ids number into)
+                                       passages/facts .jsonl (their lines), passage_info, fact_info,
+                                       headings, ids .npy (numbers), terms.json (a JSON list),
+                                       term_ends, term_hashes .npy (the term table the ids number into)
 
 An article is reused when its file stem and content hash match and the settings key
 (analyser versions, lexicon, glossary cities, code) is unchanged.  A cache that is
 missing, damaged or made with other settings is ignored (everything is analysed again),
 never an error.  Each build replaces it with a snapshot of its own articles, so it holds
-one corpus at most.  JSON, raw UTF-8 and .npy files only (no pickle).
+one corpus at most.  JSON, JSONL and .npy files only (no pickle).
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from .assemble import TermTable
 FORMAT = 2
 STATE = "state.json"
 ARRAYS = ("passage_info", "fact_info", "headings", "ids", "term_ends", "term_hashes")
-FILES = {"articles": "json", "passages": "bin", "facts": "bin", "terms": "bin", **{k: "npy" for k in ARRAYS}}
+FILES = {"articles": "json", "passages": "jsonl", "facts": "jsonl", "terms": "json", **{k: "npy" for k in ARRAYS}}
 log = logging.getLogger("qa.cache")
 
 
@@ -67,7 +67,8 @@ def total(pieces: np.ndarray) -> int:
 
 def parse(raw: dict[str, bytes]) -> Cache:
     arrays = {k: npyfile.view(raw[k]) for k in ARRAYS}
-    table = TermTable(raw["terms"], arrays["term_ends"].astype(np.int64), arrays["term_hashes"].astype(np.uint32))
+    terms = memoryview(raw["terms"])[1:-1]                 # the JSON list of the terms, brackets off
+    table = TermTable(terms, arrays["term_ends"].astype(np.int64), arrays["term_hashes"].astype(np.uint32))
     ids = arrays["ids"]
     if len(ids) and (ids.min() < 0 or ids.max() >= len(table)):
         raise ValueError("term numbers outside the table")
@@ -120,7 +121,7 @@ def snapshot(articles: list[Article], passages: bytes, table: TermTable, ids: li
         "articles": [json.dumps([a.meta() for a in articles], ensure_ascii=False).encode("utf-8")],
         "passages": [passages],
         "facts": list(a.facts for a in articles),
-        "terms": [table.text],
+        "terms": [b"[", table.text, b"]"],
         "passage_info": npyfile.pieces(stack([a.passage_info for a in articles], 3)),
         "fact_info": npyfile.pieces(stack([a.fact_info for a in articles], 2)),
         "headings": npyfile.pieces(stack([a.headings for a in articles], 2)),

@@ -40,7 +40,7 @@ from .cache import Cache, load_cache, save_cache
 from .corpus import Passage
 from .facts import Fact
 from .glossary import Glossary, GlossaryError, parse_glossary
-from .source import MAX_ARTICLE_MB, Source, SourceError, read_source
+from .source import MAX_ARTICLE_MB, Source, SourceError, SourceFile, read_source
 
 FORMAT = "qa-index"
 FORMAT_VERSION = 3
@@ -124,9 +124,18 @@ class BuildResult:
 
 
 def open_source(data_dir: Path, max_article_mb: float = MAX_ARTICLE_MB) -> Source:
-    """The data folder read and checked (IndexUnusable with the reason)."""
+    """The data folder read and checked but for UTF-8 (IndexUnusable with the reason)."""
     try:
-        return read_source(Path(data_dir), max_article_mb)
+        return read_source(Path(data_dir), max_article_mb, check_text=False)
+    except SourceError as exc:
+        raise IndexUnusable(str(exc)) from None
+
+
+def check_texts(articles: list[SourceFile]) -> None:
+    """Every one of these articles decodes as UTF-8 (IndexUnusable naming the first that does not)."""
+    try:
+        for a in articles:
+            a.text()
     except SourceError as exc:
         raise IndexUnusable(str(exc)) from None
 
@@ -154,11 +163,15 @@ def read_corpus(data_dir: Path, analyzer: Analyzer) -> tuple[list[Passage], list
     return passages, entries, len(source.articles)
 
 
+def uncached(source: Source, cache: Cache) -> list[SourceFile]:
+    return [f for f in source.articles if cache.get(f.doc, f.sha256) is None]
+
+
 def analyse_articles(source: Source, analyzer: Analyzer, entries, cache: Cache,
                      progress: Progress | None = None) -> tuple[list[Article], int]:
     """Every article of the source: from the cache when unchanged, else analysed now."""
     city_of = city_finder(analyzer, entries)
-    missing = [f for f in source.articles if cache.get(f.doc, f.sha256) is None]
+    missing = uncached(source, cache)
     fresh = {}
     for i, f in enumerate(missing):
         fresh[f.name] = analyse_article(f, analyzer, city_of)
@@ -231,9 +244,10 @@ def build_index(data_dir: Path, root: Path, analyzer: Analyzer, progress: Progre
     source = source or open_source(data_dir, max_article_mb)
     entries = glossary_entries(source)                  # every check passes before anything is written
     settings = settings_key(analyzer, entries)
+    step("reading the analysis cache", 0, 1)
+    cache = load_cache(root / CACHE_DIR, settings)      # immutable snapshots: safe to read before the lock
+    check_texts(uncached(source, cache))                # (cached articles decoded when they were analysed)
     with build_lock(root):
-        step("reading the analysis cache", 0, 1)
-        cache = load_cache(root / CACHE_DIR, settings)
         articles, analysed = analyse_articles(source, analyzer, entries, cache, progress)
         step("building the BM25 index", 0, 1)
         built = assemble(articles, cache.table)

@@ -123,8 +123,11 @@ def check_unique_docs(articles: list[SourceFile]) -> None:
         seen[a.doc] = a
 
 
-def read_source(folder: Path, max_mb: float = MAX_ARTICLE_MB) -> Source:
-    """Every article and the glossary of a data folder, read and checked; SourceError if unusable."""
+def read_source(folder: Path, max_mb: float = MAX_ARTICLE_MB, check_text: bool = True) -> Source:
+    """Every article and the glossary of a data folder, read and checked; SourceError if unusable.
+
+    `check_text=False` leaves the UTF-8 check to the caller (a build checks only the
+    articles its cache does not already hold, before it writes anything)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise SourceError(f"data folder {folder} does not exist")
@@ -139,8 +142,8 @@ def read_source(folder: Path, max_mb: float = MAX_ARTICLE_MB) -> Source:
     if not articles:
         raise SourceError(f"no articles in {folder}: add UTF-8 .md or .txt files")
     check_unique_docs(articles)
-    for a in articles:
-        a.text()                                   # every article decodes before anything is built
+    for a in articles if check_text else ():
+        a.text()
     glossary = next((f for f in files if f.name == GLOSSARY_FILE), None)
     return Source(folder, articles, glossary)
 

@@ -201,12 +201,14 @@ def test_the_cache_is_one_snapshot_of_plain_files(tmp_path, analyzer, data_copy)
         (data_copy / "extra.md").write_text(f"# 追記\n\n追記{i}の本文です。\n", encoding="utf-8")
         build_index(data_copy, tmp_path / "ix", analyzer)
     files = sorted((tmp_path / "ix" / "cache").iterdir())
-    assert len(files) == 11 and {f.suffix for f in files} == {".json", ".bin", ".npy"}
+    assert len(files) == 11 and {f.suffix for f in files} == {".json", ".jsonl", ".npy"}
     for f in files:
         if f.suffix == ".npy":
             np.load(f, allow_pickle=False)
         elif f.suffix == ".json":
             json.loads(f.read_text(encoding="utf-8"))
+        else:
+            [json.loads(line) for line in f.read_text(encoding="utf-8").splitlines()]
     assert current_version_name(tmp_path / "ix")
 
 
