@@ -26,18 +26,15 @@ class SourceError(ValueError):
 
 @dataclass(frozen=True)
 class SourceFile:
-    path: Path            # as the user named it (data folder / file name)
+    path: str             # as the user named it (data folder / file name)
+    name: str
     raw: bytes
     sha256: str
 
     @property
-    def name(self) -> str:
-        return self.path.name
-
-    @property
     def doc(self) -> str:
         """The article's id in passage ids: the file stem."""
-        return self.path.stem
+        return self.name.rsplit(".", 1)[0]
 
     def text(self) -> str:
         """The decoded text (UTF-8, with or without a BOM)."""
@@ -60,12 +57,12 @@ class Source:
 
 
 def is_source_name(name: str) -> bool:
-    return not name.startswith(".") and (Path(name).suffix.lower() in ARTICLE_SUFFIXES or name == GLOSSARY_FILE)
+    return not name.startswith(".") and (os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES or name == GLOSSARY_FILE)
 
 
-def source_paths(folder: Path) -> list[Path]:
-    """Article and glossary entries of a folder, in a stable order (not checked yet)."""
-    return [Path(folder) / name for name in sorted(os.listdir(folder)) if is_source_name(name)]
+def source_names(folder: Path) -> list[str]:
+    """Names of the article and glossary entries of a folder, in a stable order (not checked yet)."""
+    return sorted(name for name in os.listdir(folder) if is_source_name(name))
 
 
 def kind_of(mode: int) -> str:
@@ -78,7 +75,7 @@ def kind_of(mode: int) -> str:
     return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file"
 
 
-def check_link(path: Path, root: Path) -> None:
+def check_link(path: str, root: Path) -> None:
     """A symlink must stay inside the data folder and lead to something."""
     target = Path(os.path.realpath(path))
     if not target.is_relative_to(root):
@@ -88,8 +85,9 @@ def check_link(path: Path, root: Path) -> None:
         raise SourceError(f"{path} cannot be read: it is a broken symlink (to {os.readlink(path)})")
 
 
-def read_file(path: Path, root: Path, max_bytes: int) -> SourceFile:
+def read_file(folder: Path, name: str, root: Path, max_bytes: int) -> SourceFile:
     """One checked file of the data folder, read whole."""
+    path = os.path.join(folder, name)
     try:
         st = os.lstat(path)
         if stat.S_ISLNK(st.st_mode):
@@ -107,10 +105,10 @@ def read_file(path: Path, root: Path, max_bytes: int) -> SourceFile:
         raise SourceError(f"{path} cannot be read ({exc.strerror})") from None
     if len(raw) > max_bytes:
         raise SourceError(too_big(path, len(raw), max_bytes))
-    return SourceFile(path, raw, hashlib.sha256(raw).hexdigest())
+    return SourceFile(path, name, raw, hashlib.sha256(raw).hexdigest())
 
 
-def too_big(path: Path, size: int, max_bytes: int) -> str:
+def too_big(path: str, size: int, max_bytes: int) -> str:
     return (f"{path} is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:g} MB limit for a file of the data "
             f"folder (qa index --max-article-mb)")
 
@@ -134,10 +132,10 @@ def read_source(folder: Path, max_mb: float = MAX_ARTICLE_MB, check_text: bool =
     root = Path(os.path.realpath(folder))
     max_bytes = int(max_mb * 1_000_000)
     try:
-        paths = source_paths(folder)
+        names = source_names(folder)
     except OSError as exc:
         raise SourceError(f"data folder {folder} cannot be read ({exc.strerror})") from None
-    files = [read_file(p, root, max_bytes) for p in paths]
+    files = [read_file(folder, name, root, max_bytes) for name in names]
     articles = [f for f in files if f.name != GLOSSARY_FILE]
     if not articles:
         raise SourceError(f"no articles in {folder}: add UTF-8 .md or .txt files")
@@ -155,12 +153,13 @@ def source_checksums(folder: Path) -> dict[str, str] | None:
         return None
     out = {}
     try:
-        paths = source_paths(folder)
+        names = source_names(folder)
     except OSError:
         return {}
-    for p in paths:
+    for name in names:
+        path = folder / name
         try:
-            out[p.name] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "unreadable"
+            out[name] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "unreadable"
         except OSError:
-            out[p.name] = "unreadable"
+            out[name] = "unreadable"
     return out
