@@ -162,14 +162,14 @@ def window_rows(base: Postings, stream: Stream, vocab_json: bytes) -> Postings:
     n = len(stream.lengths)
     prev_same = np.zeros(n + 3, dtype=bool)                # prev_same[d + 1]: passage d-1 is in d's paragraph
     prev_same[2:n + 1] = stream.rows[1:] == stream.rows[:-1]
-    d = base.docs.astype(np.int32)
-    tf = base.tfs.astype(np.int32)
+    d = np.asarray(base.docs, dtype=np.int32)
+    tf = np.asarray(base.tfs, dtype=np.uint32)
     far = np.int32(3)                                      # no window spans 3 passages' distance
     gap = np.empty(len(d), dtype=np.int32)
     gap[1:] = np.minimum(d[1:] - d[:-1], far)
     gap[base.offsets[:-1][np.diff(base.offsets) > 0]] = far            # a term's first posting
     gap_next, gap_next2 = np.r_[gap[1:], far], np.r_[gap[2:], far, far][:len(d)]
-    tf_next, tf_next2 = np.r_[tf[1:], 0], np.r_[tf[2:], 0, 0][:len(d)]
+    tf_next, tf_next2 = np.r_[tf[1:], np.uint32(0)], np.r_[tf[2:], np.uint32(0), np.uint32(0)][:len(d)]
     joined_before, joined_after = prev_same[d + 1], prev_same[d + 2]   # d-1, d+1 in d's window
     after_next = prev_same[d + 3]                                     # d+2 in d+1's window
     emit = np.empty((len(d), 3), dtype=bool)
@@ -177,7 +177,7 @@ def window_rows(base: Postings, stream: Stream, vocab_json: bytes) -> Postings:
     emit[:, 1] = ~((gap == 1) & joined_before)
     emit[:, 2] = joined_after
     next_is_near = gap_next == 1
-    weight = np.empty((len(d), 3), dtype=np.int32)
+    weight = np.empty((len(d), 3), dtype=np.uint32)
     weight[:, 0] = tf
     weight[:, 1] = tf + tf_next * (next_is_near & joined_after)
     weight[:, 2] = (tf + tf_next * (next_is_near | (after_next & (gap_next == 2)))

@@ -176,7 +176,7 @@ class Postings:
         starts = np.flatnonzero(new)
         offsets = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(np.bincount(terms[starts], minlength=n_terms), out=offsets[1:])
-        return cls(vocab_json, offsets, rows[starts], np.diff(np.r_[starts, len(terms)]).astype(np.int32),
+        return cls(vocab_json, offsets, rows[starts], np.diff(np.r_[starts, len(terms)]).astype(np.uint32),
                    np.asarray(lengths, dtype=np.int32))
 
     @classmethod
@@ -192,7 +192,8 @@ class Postings:
     def files(self, prefix: str = "") -> Iterator[tuple[str, list]]:
         """(file name, content as bytes-like pieces): the vocabulary as JSON, the arrays as .npy."""
         yield f"{prefix}vocab.json", [self.vocab_json]
-        for name, arr in zip(BM25Index.FILES, (self.offsets, self.docs, self.tfs.astype(np.uint32), self.doc_len)):
+        tfs = np.asarray(self.tfs, dtype=np.uint32)         # no copy when they already are
+        for name, arr in zip(BM25Index.FILES, (self.offsets, self.docs, tfs, self.doc_len)):
             yield f"{prefix}{name}", npyfile.pieces(arr)
 
     def save(self, folder: Path, prefix: str = "") -> None:
