@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Full build vs incremental rebuild after one article changed, on about 2,000 articles.
 
-    python bench/incremental.py [--full-runs 3] [--edits 5]
+    python bench/incremental.py [--full-runs 5] [--edits 9]
 
 The corpus is every article of the external benchmarks (JSQuAD's 1,145 paragraphs and
 CMRC 2018's 848, one file each: 1,993 articles).  Each build runs in a fresh process, as
@@ -95,8 +95,8 @@ def measure(full_runs: int, edits: int) -> dict:
 
 def main() -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--full-runs", type=int, default=3)
-    ap.add_argument("--edits", type=int, default=5)
+    ap.add_argument("--full-runs", type=int, default=5)
+    ap.add_argument("--edits", type=int, default=9)
     ap.add_argument("--step", choices=["build"], help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
