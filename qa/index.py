@@ -173,6 +173,8 @@ def analyse_articles(source: Source, analyzer: Analyzer, entries, cache: Cache,
     city_of = city_finder(analyzer, entries)
     missing = uncached(source, cache)
     fresh = {}
+    if progress and missing:
+        progress("analysing articles", 0, len(missing))
     for i, f in enumerate(missing):
         fresh[f.name] = analyse_article(f, analyzer, city_of)
         if progress:
