@@ -45,16 +45,13 @@ class Article:
     ids: np.ndarray | None = None     # term numbers (passages' then headings') in a term table, or ...
     terms: list[str] | None = None    # ... the terms themselves (a fresh analysis)
 
-    @property
-    def n_terms(self) -> int:
-        return int(self.passage_info[:, TERMS].sum() + self.headings[:, COUNT].sum())
-
     def meta(self) -> list:
         """What the cache keeps beside the arrays."""
         return [self.doc, self.sha256, len(self.passage_info), len(self.fact_info), len(self.headings),
                 self.cities, self.summaries]
 
     def passage_line(self, i: int) -> bytes:
+        """The passages.jsonl line of its passage i."""
         ends = np.cumsum(self.passage_info[:, LINE])
         return bytes(self.passages[int(ends[i] - self.passage_info[i, LINE]):int(ends[i])])
 

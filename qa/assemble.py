@@ -157,7 +157,7 @@ def window_rows(base: Postings, stream: Stream, vocab_json: bytes) -> Postings:
 
     A posting (term, passage d) reaches rows d-1, d and d+1 (those in d's paragraph).  Each
     row is emitted once, by the first posting of its term that reaches it, with the sum of
-    the term frequencies of the passages in its window; so rows come out sorted, unsorted.
+    the term frequencies of the passages in its window; so rows come out in order, unsorted.
     `gap` is how far a posting's passage is from the previous posting's of the same term."""
     n = len(stream.lengths)
     prev_same = np.zeros(n + 3, dtype=bool)                # prev_same[d + 1]: passage d-1 is in d's paragraph
