@@ -17,7 +17,7 @@ from pathlib import Path
 from .index import IndexUnusable, read_manifest, resolve_version_dir, version_folders
 from .source import source_checksums
 
-INDEX_PARTS = {".lock", "versions", "cache", "current"}
+INDEX_PARTS = {".lock", "versions", "cache", "current", "README.md"}      # README.md: the checkout's index/
 
 
 @dataclass

@@ -17,7 +17,7 @@ import pytest
 
 from liveserver import QA, get_json, post_json, serve, wait_for_version
 from test_edited_article import CITY_ROWS, edit
-from conftest import ARTICLE, DATA
+from conftest import ARTICLE, DATA, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -116,7 +116,9 @@ def test_rollback_under_a_running_server(tmp_path):
 
 
 def test_serve_with_no_options_builds_and_serves_the_bundled_article_as_make_run_does(tmp_path):
-    shutil.copytree(DATA, tmp_path / "data")                                  # a checkout: data/, no index/
+    shutil.copytree(DATA, tmp_path / "data")                                  # a checkout: data/, and index/
+    (tmp_path / "index").mkdir()                                              # with only its README
+    shutil.copy(ROOT / "index" / "README.md", tmp_path / "index" / "README.md")
     with serve(None, None, tmp_path / "serve.log", cwd=tmp_path, timeout=60) as server:
         assert answer(server, "杭州のサミットはいつですか?") == "2017年4月"
     assert "no index in index/: building it from data/ first" in server.log_text()
