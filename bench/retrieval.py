@@ -28,7 +28,7 @@ warnings.filterwarnings("ignore")
 def evaluate(name: str, limit: int) -> dict:
     from qa.analysis import Analyzer
     from qa.index import build_index, load_index
-    from qa.question import understand
+    from qa.understand import read_question
     from qa.retrieve import retrieve
 
     folder = EXTERNAL / name
@@ -43,7 +43,7 @@ def evaluate(name: str, limit: int) -> dict:
         ranks, lat = [], []
         for q in questions:
             s = time.perf_counter()
-            hits = retrieve(understand(q["question"], [], index, analyzer), index)
+            hits = retrieve(read_question(q["question"], index, analyzer), index)
             lat.append((time.perf_counter() - s) * 1000)
             docs = list(dict.fromkeys(index.passages[h.number].doc for h in hits))[:10]
             ranks.append(docs.index(q["passage_id"]) + 1 if q["passage_id"] in docs else None)

@@ -67,7 +67,7 @@ def query_one(out: Path, n_queries: int) -> dict:
     import numpy as np
     from qa.analysis import Analyzer
     from qa.index import load_index
-    from qa.question import understand
+    from qa.understand import read_question
     from qa.retrieve import search
     analyzer = Analyzer()
     base = rss_mb()
@@ -78,7 +78,7 @@ def query_one(out: Path, n_queries: int) -> dict:
     rng = random.Random(11)
     questions = [json.loads(line)["question"] for name in ("jsquad", "cmrc2018")
                  for line in open(EXTERNAL / name / "questions.jsonl", encoding="utf-8")]
-    asked = [understand(q, [], index, analyzer) for q in rng.sample(questions, n_queries)]
+    asked = [read_question(q, index, analyzer) for q in rng.sample(questions, n_queries)]
 
     def timed(fn) -> list[float]:
         out = []

@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterator
 
+from .cues import default_cues
 from .lexicon import Lexicon, default_lexicon
 
 ANALYZER_VERSION = "3"
@@ -122,6 +123,7 @@ def analyzer_versions(lexicon: Lexicon | None = None, use_bigrams: bool = True) 
     used = [sorted((k, sorted(v)) for k, v in lex.stopwords.items()), lex.drop_pos_ja,
             lex.bound_starts, use_bigrams]
     ver["lexicon"] = hashlib.sha256(repr(used).encode()).hexdigest()[:16]
+    ver["fact_cues"] = default_cues().digest          # event kinds and target words of facts
     return ver
 
 
@@ -182,6 +184,9 @@ class Analyzer:
     def to_simplified(self, text: str) -> str:
         return self._tls().t2s.convert(text)
 
+    def to_traditional(self, text: str) -> str:
+        return self._tls().s2t.convert(text)
+
     # ------------------------------------------------------------ words
     def _words_ja(self, text: str) -> Iterator[Term]:
         """Sudachi words twice over: mode C (compounds whole) and mode A (compounds split)."""
@@ -237,7 +242,7 @@ class Analyzer:
                 yield f"{a[0]}{PAIR}{b[0]}", a[1], b[2], False, False
 
     def proper_nouns(self, text: str, lang: str | None = None) -> list[tuple[str, str]]:
-        """Proper nouns of a text as (normalised surface, "place" or "name")."""
+        """Proper nouns of a text as (normalised surface, "place", "person" or "name")."""
         norm = normalize(text).text
         lang = lang or detect_lang(norm)
         out = []
@@ -245,14 +250,41 @@ class Analyzer:
             import jieba.posseg
             for w in jieba.posseg.cut(self.to_simplified(norm)):
                 if w.flag in self.lexicon.proper_flags_zh:
-                    out.append((self.to_japanese_glyphs(w.word), "place" if w.flag == "ns" else "name"))
+                    out.append((self.to_japanese_glyphs(w.word), {"ns": "place", "nr": "person"}.get(w.flag, "name")))
         elif lang == "ja":
             for base, part in chunks(norm, SUDACHI_MAX_CHARS):
                 for m in self._tls().sudachi.tokenize(part):
                     pos = m.part_of_speech()
                     if pos[1] in self.lexicon.proper_pos_ja:
-                        out.append((m.surface(), "place" if pos[2] == "地名" else "name"))
+                        out.append((m.surface(), {"地名": "place", "人名": "person"}.get(pos[2], "name")))
         return out
+
+    def phrasing_words(self, text: str, lang: str) -> set[str]:
+        """Verbs, adjectives and adverbs of a text (normalised forms): how it is said, not what of."""
+        norm = normalize(text).text
+        out: set[str] = set()
+        if lang == "ja":
+            for base, part in chunks(norm, SUDACHI_MAX_CHARS):
+                for tok in (self._tls().sudachi, self._tls().sudachi_a):
+                    for m in tok.tokenize(part):
+                        if m.part_of_speech()[0] in ("動詞", "形容詞", "副詞", "形状詞"):
+                            out.add(m.normalized_form().lower())
+        elif lang == "zh":
+            import jieba.posseg
+            for w in jieba.posseg.cut(self.to_simplified(norm)):
+                if w.flag[:1] in ("v", "a", "d"):
+                    out.add(self.to_japanese_glyphs(w.word).lower())
+        return out
+
+    def countries(self, text: str) -> list[str]:
+        """Country names in a Japanese text (Sudachi's 固有名詞/地名/国), in order, once each."""
+        out: dict[str, None] = {}
+        for base, part in chunks(normalize(text).text, SUDACHI_MAX_CHARS):
+            for m in self._tls().sudachi.tokenize(part):
+                pos = m.part_of_speech()
+                if pos[1] in self.lexicon.proper_pos_ja and pos[3] == "国":
+                    out.setdefault(m.surface())
+        return list(out)
 
     def is_place_name(self, text: str) -> bool:
         """True when the whole text is one place name ("大阪", "名古屋")."""
@@ -260,7 +292,7 @@ class Analyzer:
         return len(found) == 1 and found[0] == (normalize(text).text, "place")
 
     @staticmethod
-    def _first_pass(words: list[Term]) -> list[Term]:
+    def first_pass(words: list[Term]) -> list[Term]:
         """The words of the first segmentation (Sudachi mode C, or jieba): offsets increase."""
         out: list[Term] = []
         for w in words:
@@ -276,7 +308,7 @@ class Analyzer:
         lang = lang or detect_lang(norm.text)
         found = list(self.words(norm.text, lang))
         if lang != "en":
-            found.extend(self.word_pairs(self._first_pass(found)))
+            found.extend(self.word_pairs(self.first_pass(found)))
         if self.use_bigrams:
             grams_of = norm.text if lang != "zh" else self.to_japanese_glyphs(self.to_simplified(norm.text))
             if len(grams_of) == len(norm.text):

@@ -6,6 +6,7 @@ import re
 
 from flask import Blueprint, current_app, g, jsonify, request
 
+from .article import city_names, resolve_city
 from .errors import ApiError
 from .openapi import openapi_document
 from .service import Service
@@ -23,6 +24,7 @@ CONTROL = re.compile(f"[{FORBIDDEN}\\ud800-\\udfff]")   # + lone surrogates (JSO
 BLANK = re.compile(f"^[{WHITE}]*$")
 ASK_FIELDS = {"question", "history", "top_k"}
 YEAR = re.compile(r"^\d{4}$")
+LANGS = ("ja", "zh", "en")
 
 
 def get_service() -> Service:
@@ -143,6 +145,8 @@ def facts():
     if kind is not None and kind not in ("event", "quantity", "stance"):
         raise ApiError(400, "invalid_kind", "'kind' must be event, quantity or stance")
     index = current_index()
+    if city is not None:
+        city = known_city(index, city)
     rows = [f for f in index.facts
             if (city is None or f.city == city)
             and (kind is None or f.kind == kind)
@@ -150,22 +154,39 @@ def facts():
     return jsonify({"facts": [f.to_dict() for f in rows], "index_version": index.version})
 
 
+def known_city(index, name: str) -> str:
+    """The corpus city a name means in any language, or a 400 that names the known cities."""
+    city = resolve_city(index, name, get_service().analyzer.to_simplified)
+    if city is None:
+        names = city_names(index)
+        known = "; ".join(" / ".join(dict.fromkeys(n["ja"][:1] + n["zh"][:1] + n["en"][:1])) for n in names.values())
+        raise ApiError(400, "unknown_city", f"no city named {name!r} in the articles; known cities: {known}")
+    return city
+
+
 @bp.get("/cities")
 def cities():
     index = current_index()
     out = []
-    for c in index.cities:
+    for c, names in city_names(index).items():
         own = index.facts_in.get(c, [])
-        out.append({"name": c, "passages": int(index.city_mask[c].sum()),
+        out.append({"name": c, "names": {lang: forms[0] for lang, forms in names.items() if forms},
+                    "aliases": names, "passages": int(index.city_mask[c].sum()),
                     "facts": len(own), "stance": next((f.text for f in own if f.kind == "stance"), None)})
     return jsonify({"cities": out, "index_version": index.version})
 
 
 @bp.get("/suggestions")
 def suggestions():
-    questions, version = get_service().suggestions()
+    unknown = set(request.args) - {"lang"}
+    if unknown:
+        raise ApiError(400, "unknown_field", f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    lang = request.args.get("lang", "ja")
+    if lang not in LANGS:
+        raise ApiError(400, "invalid_lang", f"'lang' must be one of {', '.join(LANGS)}")
+    questions, version = get_service().suggestions(lang)
     g.index_version = version
-    return jsonify({"suggestions": questions, "index_version": version})
+    return jsonify({"suggestions": questions, "lang": lang, "index_version": version})
 
 
 @bp.get("/healthz")
@@ -177,4 +198,8 @@ def healthz():
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(current_app.config))
+    index = current_index()
+    to_traditional = get_service().analyzer.to_traditional
+    names = [n for forms in city_names(index).values() for lang in forms.values() for n in lang]
+    names = list(dict.fromkeys(names + [to_traditional(n) for n in names]))
+    return jsonify(openapi_document(current_app.config, names))

@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import analysis, corpus, facts, lexicon
+from . import analysis, corpus, cues, facts, lexicon
 from .analysis import Analyzer, detect_lang, normalize
 from .corpus import Passage
 from .source import SourceFile
@@ -71,9 +71,9 @@ def city_finder(analyzer: Analyzer, entries) -> CityOf:
 def code_version() -> str:
     """A hash of the code an article's analysis runs (so an edited rule never reuses stale results)."""
     h = hashlib.sha256()
-    for path in (analysis.__file__, corpus.__file__, facts.__file__, lexicon.__file__, __file__):
+    for path in (analysis.__file__, corpus.__file__, facts.__file__, cues.__file__, lexicon.__file__, __file__,
+                 lexicon.LEXICON_PATH, cues.CUES_PATH):
         h.update(Path(path).read_bytes())
-    h.update(lexicon.LEXICON_PATH.read_bytes())
     return h.hexdigest()
 
 

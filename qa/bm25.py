@@ -81,6 +81,11 @@ class BM25Index:
         t = self.vocab.get(term)
         return 0 if t is None else int(self.offsets[t + 1] - self.offsets[t])
 
+    def rows_of(self, term: str) -> np.ndarray:
+        """The rows that hold a term."""
+        t = self.vocab.get(term)
+        return self.docs[self.offsets[t]:self.offsets[t + 1]] if t is not None else self.docs[:0]
+
     def has(self, term: str, row: int) -> bool:
         """Whether one row holds the term (binary search in its postings)."""
         t = self.vocab.get(term)

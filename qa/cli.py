@@ -195,13 +195,23 @@ def render(body: dict) -> str:
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="gunicorn workers [default: CPUs, at least 2]")
 @click.option("--answer-cache", type=click.IntRange(0, 1_000_000), default=1024, show_default=True,
               help="answers kept per worker for repeated questions (0: off)")
+@click.option("--max-connections", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+              help="open connections per worker; one more is answered 503 at once")
+@click.option("--request-timeout", type=click.FloatRange(0.1, 3600), default=10.0, show_default=True,
+              help="seconds for a request's line, headers and body to arrive (from its first byte), "
+                   "and for each write of a response to be taken; a slower client gets 408 and is cut off")
+@click.option("--keepalive", type=click.IntRange(0, 3600), default=5, show_default=True,
+              help="seconds an idle keep-alive connection stays open (0: one request per connection)")
+@click.option("--worker-class", type=click.Choice(["gevent", "sync"]), default="gevent", hidden=True,
+              help="sync: the old model (a worker per connection), for benchmarks only")
 def serve_command(index: Path, data: Path | None, rebuild: bool, host: str, port: int, workers: int | None,
-                  answer_cache: int) -> None:
+                  answer_cache: int, max_connections: int, request_timeout: float, keepalive: int,
+                  worker_class: str) -> None:
     """Serve the API and chat page with gunicorn (production server, never debug mode)."""
     from .app import create_app
     from .index import IndexUnusable
     from .serve_rules import plan_index
-    from .server import serve
+    from .server import Limits, serve
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         force=True)
     shared = analyzer()
@@ -216,7 +226,7 @@ def serve_command(index: Path, data: Path | None, rebuild: bool, host: str, port
     service = open_service(index, shared, answer_cache)
     app = create_app({"INDEX": str(index), "SERVICE": service})
     click.echo(f"serving index {service.index.version} on http://{host}:{port}/  (Ctrl+C to stop)", err=True)
-    serve(app, host, port, workers)
+    serve(app, host, port, workers, Limits(max_connections, request_timeout, keepalive), worker_class)
 
 
 @click.command("eval")
@@ -241,22 +251,36 @@ def eval_command(file: Path, index: Path, as_json: bool) -> None:
     report = run(examples, ask)
     seconds = time.perf_counter() - started
     if as_json:
-        click.echo(json.dumps({"passed": report.passed, "total": len(report.results),
-                               "groups": {k: {"passed": p, "total": t} for k, (p, t) in report.by_group().items()},
-                               "misses": [{"id": ex["id"], "q": ex["q"], "failures": f}
-                                          for ex, f in report.results if f]}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"passed": report.passed, "total": len(report.outcomes),
+                               "wrong_answers": report.count("wrong"), "wrong_refusals": report.count("refused"),
+                               "groups": report.by_group(), "languages": report.by_lang(),
+                               "misses": [{"id": o.example["id"], "q": o.example["q"], "kind": o.kind,
+                                           "failures": o.fails} for o in report.outcomes if o.kind]},
+                              ensure_ascii=False, indent=2))
     else:
-        click.echo(f"{'group/lang':<12} {'passed':>8}")
-        for group, (p, t) in report.by_group().items():
-            click.echo(f"{group:<12} {p:>4}/{t:<3} {100 * p / t:5.1f}%")
-        for ex, fails in report.results:
-            if fails:
-                click.echo(f"MISS {ex['id']} {ex['q']}")
-                for f in fails:
+        click.echo(eval_table(report))
+        for o in report.outcomes:
+            if o.kind:
+                click.echo(f"MISS {o.example['id']} ({'wrong answer' if o.kind == 'wrong' else 'wrong refusal'}) "
+                           f"{o.example['q']}")
+                for f in o.fails:
                     click.echo(f"     {f}")
-        click.echo(f"passed {report.passed}/{len(report.results)} in {seconds:.2f} s")
-    if report.passed != len(report.results):
+        click.echo(f"passed {report.passed}/{len(report.outcomes)} in {seconds:.2f} s "
+                   f"({report.count('wrong')} wrong answers, {report.count('refused')} wrong refusals)")
+    if report.passed != len(report.outcomes):
         sys.exit(1)
+
+
+def eval_table(report) -> str:
+    """Per group and per language: passed, wrong answers, wrong refusals."""
+    lines = [f"{'group':<8} {'passed':>9} {'':>6} {'wrong':>6} {'refused':>8}"]
+    for title, rows in (("", report.by_group()), ("lang", report.by_lang())):
+        if title:
+            lines.append(f"{'language':<8}")
+        for key, r in rows.items():
+            lines.append(f"{key:<8} {r['passed']:>4}/{r['total']:<4} {100 * r['passed'] / r['total']:5.1f}% "
+                         f"{r['wrong']:>6} {r['refused']:>8}")
+    return "\n".join(lines)
 
 
 for command in (index_command, versions_command, rollback_command, ask_command, serve_command, eval_command):

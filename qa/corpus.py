@@ -162,7 +162,7 @@ CityOf = Callable[[str], "str | None"]
 
 
 def heading_label(heading: str) -> str | None:
-    """The part of a heading before its colon ("大阪:追い上げ" -> "大阪"), if any."""
+    """The part of a heading before its colon ("大阪:改革" -> "大阪"), if any."""
     parts = HEADING_COLON.split(heading, maxsplit=1)
     return parts[0].strip() if len(parts) == 2 and parts[0].strip() else None
 

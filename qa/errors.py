@@ -8,9 +8,9 @@ from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("qa.app")
 
-HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
-              414: "uri_too_long", 415: "unsupported_media_type", 429: "too_many_requests", 500: "internal_error",
-              503: "unavailable"}
+HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 408: "request_timeout",
+              413: "payload_too_large", 414: "uri_too_long", 415: "unsupported_media_type",
+              429: "too_many_requests", 500: "internal_error", 503: "unavailable"}
 
 
 class ApiError(Exception):

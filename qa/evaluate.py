@@ -58,10 +58,12 @@ def judge(ex: dict, status: int, body: dict) -> list[str]:
         got = answer.get("city") if answer else None
         if got != ex["city"]:
             fails.append(f"rule 4: answer.city {got!r} != {ex['city']!r}")
-    if "answer_any" in ex:
-        text = answer.get("text", "") if answer else ""
-        if not any(f in text for s in ex["answer_any"] for f in date_forms(s)):
-            fails.append(f"rule 5: answer {text[:40]!r} has none of {ex['answer_any']}")
+    text = answer.get("text", "") if answer else ""
+    if "answer_any" in ex and not any(f in text for s in ex["answer_any"] for f in date_forms(s)):
+        fails.append(f"rule 5: answer {text[:40]!r} has none of {ex['answer_any']}")
+    missing = [s for s in ex.get("answer_all", []) if not any(f in text for f in date_forms(s))]
+    if missing:
+        fails.append(f"rule 5: answer {text[:40]!r} lacks {missing}")
     for date in ex.get("fact_dates", []):
         if not any(f.get("kind") == "event" and f.get("date") == date
                    and ("city" not in ex or f.get("city") == ex["city"]) for f in facts):
@@ -77,26 +79,56 @@ def group_of(example_id: str) -> str:
     return m.group() if m else "?"
 
 
+def error_kind(ex: dict, body: dict | None, fails: list[str]) -> str | None:
+    """None for a pass; "refused" when it abstained from an answerable question; else "wrong"."""
+    if not fails:
+        return None
+    answered = isinstance(body, dict) and body.get("answer") is not None
+    return "wrong" if answered or ex.get("abstain") else "refused"
+
+
+@dataclass
+class Outcome:
+    example: dict
+    fails: list[str]
+    kind: str | None                 # None (passed), "wrong" (a wrong answer) or "refused" (a wrong refusal)
+
+
 @dataclass
 class Report:
-    results: list[tuple[dict, list[str]]] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def results(self) -> list[tuple[dict, list[str]]]:
+        return [(o.example, o.fails) for o in self.outcomes]
 
     @property
     def passed(self) -> int:
-        return sum(1 for _, f in self.results if not f)
+        return sum(1 for o in self.outcomes if o.kind is None)
 
-    def by_group(self) -> dict[str, tuple[int, int]]:
-        out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for ex, fails in self.results:
-            g = out[f"{group_of(ex['id'])}/{ex.get('lang', '?')}"]
-            g[0] += not fails
-            g[1] += 1
-        return {k: (v[0], v[1]) for k, v in sorted(out.items())}
+    def count(self, kind: str) -> int:
+        return sum(1 for o in self.outcomes if o.kind == kind)
+
+    def table(self, key: Callable[[dict], str]) -> dict[str, dict[str, int]]:
+        """Per key: passed, total, wrong answers, wrong refusals."""
+        out: dict[str, dict[str, int]] = defaultdict(lambda: {"passed": 0, "total": 0, "wrong": 0, "refused": 0})
+        for o in self.outcomes:
+            row = out[key(o.example)]
+            row["total"] += 1
+            row["passed" if o.kind is None else o.kind] += 1
+        return dict(sorted(out.items()))
+
+    def by_group(self) -> dict[str, dict[str, int]]:
+        return self.table(lambda ex: group_of(ex["id"]))
+
+    def by_lang(self) -> dict[str, dict[str, int]]:
+        return self.table(lambda ex: ex.get("lang", "?"))
 
 
 def run(examples: list[dict], ask: Callable[[str, list[str]], tuple[int, dict]]) -> Report:
     report = Report()
     for ex in examples:
         status, body = ask(ex["q"], ex.get("history", []))
-        report.results.append((ex, judge(ex, status, body)))
+        fails = judge(ex, status, body)
+        report.outcomes.append(Outcome(ex, fails, error_kind(ex, body if status == 200 else None, fails)))
     return report

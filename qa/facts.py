@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .corpus import Passage, heading_stance
+from .cues import Cues, default_cues
 
 YEAR = r"(?P<y>(?:1[5-9]|2[0-9])\d\d)年(?!代)"
 PERIOD = re.compile(YEAR + r"(?:(?P<m>\d{1,2})月)?(?:から|より|[-~〜～])"
@@ -39,6 +40,8 @@ class Fact:
     unit: str | None = None        # quantities: counter or counted noun
     qualifier: str | None = None   # "以上", "以降", "時点" ...
     object: str | None = None      # quantities: what is counted ("IT企業")
+    kinds: list[str] | None = None # events: what happened ("設立", "発表", "開催"), from cues.json
+    modality: str | None = None    # quantities: "target" for a goal, not a count of what exists
 
     def to_dict(self) -> dict:
         return {k: v for k, v in vars(self).items() if v is not None}
@@ -121,15 +124,23 @@ def event_clauses(text: str, mentions: list[DateMention]) -> list[str]:
     return out
 
 
-def events_of(passage: Passage, mentions: list[DateMention]) -> list[Fact]:
+def events_of(passage: Passage, mentions: list[DateMention], cues: Cues) -> list[Fact]:
     return [Fact(passage.city, "event", clause, passage.id, passage.doc,
-                 date=m.date, date_end=m.date_end, qualifier=m.qualifier)
+                 date=m.date, date_end=m.date_end, qualifier=m.qualifier,
+                 kinds=cues.event_kinds_in(clause, passage.lang) or None)
             for m, clause in zip(mentions, event_clauses(passage.text, mentions))]
 
 
 # ---------------------------------------------------------------- quantities
 
-def quantities_of(passage: Passage, date_spans: list[tuple[int, int]]) -> list[Fact]:
+def clause_at(text: str, pos: int) -> str:
+    """From the clause a position stands in to the end of its sentence."""
+    start = max(text.rfind(c, 0, pos) for c in "。！？!?、，,") + 1
+    ends = [i for i in (text.find(c, pos) for c in "。！？!?") if i >= 0]
+    return text[start:min(ends) + 1 if ends else len(text)]
+
+
+def quantities_of(passage: Passage, date_spans: list[tuple[int, int]], cues: Cues) -> list[Fact]:
     out = []
     text = passage.text
     for m in QUANTITY.finditer(text):
@@ -143,7 +154,8 @@ def quantities_of(passage: Passage, date_spans: list[tuple[int, int]]) -> list[F
         end = m.end("obj") if obj else m.end("unit")
         out.append(Fact(passage.city, "quantity", text[m.start():end], passage.id, passage.doc,
                         value=re.sub(r"[,\s]", "", m.group("num")).replace("〜", "-").replace("～", "-").replace("~", "-"),
-                        unit=unit or obj, qualifier=m.group("qual"), object=obj))
+                        unit=unit or obj, qualifier=m.group("qual"), object=obj,
+                        modality="target" if cues.is_target(clause_at(text, m.start())) else None))
     return out
 
 
@@ -166,11 +178,11 @@ def stances_of(passage: Passage, cities: Iterable[str]) -> list[Fact]:
 
 # ---------------------------------------------------------------- all
 
-def extract_facts(passages: list[Passage]) -> list[Fact]:
+def extract_facts(passages: list[Passage], cues: Cues | None = None) -> list[Fact]:
     """Events, quantities and stances of passages given in article order."""
     cities = corpus_cities(passages)
     facts: list[Fact] = []
-    for p, own in zip(passages, own_facts(passages)):
+    for p, own in zip(passages, own_facts(passages, cues)):
         facts += summary_stances(p, cities) + own
     return facts
 
@@ -185,8 +197,9 @@ def summary_stances(passage: Passage, cities: list[str]) -> list[Fact]:
     return stances_of(passage, cities) if passage.kind == "summary" else []
 
 
-def own_facts(passages: list[Passage]) -> list[list[Fact]]:
+def own_facts(passages: list[Passage], cues: Cues | None = None) -> list[list[Fact]]:
     """Per passage, its facts but summary stances: they depend on its own article only."""
+    cues = cues or default_cues()
     out: list[list[Fact]] = []
     context, section = YearContext(), None
     for p in passages:
@@ -196,5 +209,5 @@ def own_facts(passages: list[Passage]) -> list[list[Fact]]:
             out.append(stances_of(p, ()))
             continue
         mentions = context.mentions(p.text)
-        out.append(events_of(p, mentions) + quantities_of(p, [(m.start, m.end) for m in mentions]))
+        out.append(events_of(p, mentions, cues) + quantities_of(p, [(m.start, m.end) for m in mentions], cues))
     return out

@@ -1,9 +1,11 @@
 """The cross-language glossary: Japanese terms with their Chinese and English variants.
 
-`glossary.tsv` has a header `kind<TAB>ja<TAB>zh<TAB>en`; each row is one concept, its
-forms separated by `|`.  The first Japanese form is the one the articles use; the other
+`glossary.tsv` has a header `kind<TAB>ja<TAB>zh<TAB>en` (and optionally `<TAB>measure`);
+each row is one concept, its forms separated by `|`; `measure` is the Chinese measure word
+that counts the noun (企业 -> 家), for answers rendered in Chinese.  The first Japanese form is the one the articles use; the other
 Japanese forms are synonyms or readings.  `kind` is `city`, `place` or `term`.
-Lines starting with `#` and blank lines are ignored.  Applied to questions only.
+Lines starting with `#` and blank lines are ignored.  Applied to questions, and to render
+answers' names, units and nouns in the asker's language.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 HEADER = ["kind", "ja", "zh", "en"]
+MEASURE = "measure"          # optional fifth column: the Chinese measure word that counts the noun (家)
+SMALL_KANA = str.maketrans("ァィゥェォヵヶッャュョヮ", "アイウエオカケツヤユヨワ")
 KINDS = {"city", "place", "term"}
 LANGS = ("ja", "zh", "en")
 
@@ -29,6 +33,7 @@ class Entry:
     zh: tuple[str, ...]
     en: tuple[str, ...]
     line: int = 0
+    measure: str = ""
 
     @property
     def term(self) -> str:
@@ -48,6 +53,11 @@ def norm_form(form: str) -> str:
     return unicodedata.normalize("NFKC", form).lower().strip()
 
 
+def fold_kana(text: str) -> str:
+    """Small katakana as full size (ヴァ = ヴア): foreign names are spelt both ways."""
+    return text.translate(SMALL_KANA)
+
+
 def parse_glossary(text: str, source: str = "glossary.tsv") -> list[Entry]:
     """Rows of a glossary file; a clear GlossaryError for the first malformed line."""
     entries: list[Entry] = []
@@ -59,18 +69,20 @@ def parse_glossary(text: str, source: str = "glossary.tsv") -> list[Entry]:
             continue
         cells = line.split("\t")
         if not header_seen:
-            if [c.strip().lower() for c in cells] != HEADER:
+            names = [c.strip().lower() for c in cells]
+            if names not in (HEADER, HEADER + [MEASURE]):
                 raise GlossaryError(f"{source}:{n}: the first line must be the header "
-                                    f"'kind<TAB>ja<TAB>zh<TAB>en', found {line[:60]!r}")
-            header_seen = True
+                                    f"'kind<TAB>ja<TAB>zh<TAB>en' (optionally <TAB>measure), found {line[:60]!r}")
+            header_seen, columns = True, len(names)
             continue
-        if len(cells) != 4:
-            raise GlossaryError(f"{source}:{n}: expected 4 tab-separated columns "
-                                f"(kind, ja, zh, en), found {len(cells)}")
+        if not 4 <= len(cells) <= columns:
+            raise GlossaryError(f"{source}:{n}: expected {columns} tab-separated columns "
+                                f"({', '.join((HEADER + [MEASURE])[:columns])}), found {len(cells)}")
         kind = cells[0].strip()
         if kind not in KINDS:
             raise GlossaryError(f"{source}:{n}: kind must be one of {sorted(KINDS)}, found {kind!r}")
-        ja, zh, en = (_forms(c) for c in cells[1:])
+        ja, zh, en = (_forms(c) for c in cells[1:4])
+        measure = cells[4].strip() if len(cells) > 4 else ""
         if not ja:
             raise GlossaryError(f"{source}:{n}: the ja column is empty")
         if not zh and not en and len(ja) < 2:
@@ -82,7 +94,7 @@ def parse_glossary(text: str, source: str = "glossary.tsv") -> list[Entry]:
                     raise GlossaryError(f"{source}:{n}: {lang} form {form!r} is already used on "
                                         f"line {entries[owner[key]].line}")
                 owner.setdefault(key, len(entries))
-        entries.append(Entry(kind, ja, zh, en, n))
+        entries.append(Entry(kind, ja, zh, en, n, measure))
     if not header_seen:
         raise GlossaryError(f"{source}: empty glossary (no header line)")
     return entries
@@ -114,9 +126,9 @@ class Glossary:
         latin: dict[str, Entry] = {}
         for e in self.entries:
             for form in e.ja + e.zh:
-                f = norm_form(form)
+                f = fold_kana(norm_form(form))
                 cjk.setdefault(f, e)
-                cjk.setdefault(norm_form(to_simplified(f)), e)
+                cjk.setdefault(fold_kana(norm_form(to_simplified(f))), e)
             for form in e.en:
                 latin.setdefault(self.stem_phrase(form), e)
         self._cjk = cjk
@@ -128,6 +140,7 @@ class Glossary:
         return " ".join(self._stem(w) for w in re.findall(r"[a-z0-9]+", norm_form(text)))
 
     def find_cjk(self, text: str) -> list[Match]:
+        """Matches in a text whose small kana are folded (fold_kana)."""
         if self._cjk_re is None:
             return []
         return [Match(self._cjk[m.group()], m.start(), m.end()) for m in self._cjk_re.finditer(text)]
@@ -143,7 +156,8 @@ class Glossary:
 
     @staticmethod
     def entries_from_json(rows: list[dict]) -> list[Entry]:
-        return [Entry(r["kind"], tuple(r["ja"]), tuple(r["zh"]), tuple(r["en"]), r.get("line", 0)) for r in rows]
+        return [Entry(r["kind"], tuple(r["ja"]), tuple(r["zh"]), tuple(r["en"]), r.get("line", 0), r.get("measure", ""))
+                for r in rows]
 
 
 def _alternation(forms: dict, before: str = "", after: str = "") -> re.Pattern | None:

@@ -77,6 +77,7 @@ class Index:
     by_id: dict[str, int] = field(default_factory=dict)
     city_mask: dict[str, np.ndarray] = field(default_factory=dict)
     facts_of: dict[str, list[Fact]] = field(default_factory=dict)
+    derived: dict = field(default_factory=dict)        # structures computed on first use (qa/article.py)
 
     def __post_init__(self) -> None:
         self.by_id = {p.id: i for i, p in enumerate(self.passages)}

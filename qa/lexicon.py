@@ -1,12 +1,11 @@
-"""Language knowledge that is not about any article: question words, stop words, months,
-suggested-question templates.
+"""Language knowledge that is not about any article, for analysing text: stop words, parts
+of speech, months, suggested-question templates (question cue words: cues.py).
 
 It lives in `lexicon.json` beside this file (data, editable without touching code).
 """
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -16,23 +15,20 @@ LEXICON_PATH = Path(__file__).with_name("lexicon.json")
 
 @dataclass(frozen=True)
 class Lexicon:
-    question_types: list[tuple[str, str, re.Pattern]]   # (type, lang, pattern), in priority order
     stopwords: dict[str, frozenset[str]]                  # lang -> words (normalised forms)
     drop_pos_ja: tuple[str, ...]                          # Sudachi POS heads dropped
     proper_pos_ja: tuple[str, ...]
     proper_flags_zh: tuple[str, ...]
     bound_starts: tuple[str, ...]
     months_en: dict[str, int] = field(default_factory=dict)
-    suggestions: dict[str, str] = field(default_factory=dict)
+    suggestions: dict[str, dict[str, str]] = field(default_factory=dict)   # lang -> kind -> template
 
     def stop(self, lang: str) -> frozenset[str]:
         return self.stopwords.get(lang, frozenset())
 
 
 def parse_lexicon(raw: dict) -> Lexicon:
-    qtypes = [(t["type"], t["lang"], re.compile(t["pattern"], re.I)) for t in raw["question_types"]]
     return Lexicon(
-        question_types=qtypes,
         stopwords={lang: frozenset(w.lower() for w in words) for lang, words in raw["stopwords"].items()},
         drop_pos_ja=tuple(raw["drop_pos_ja"]),
         proper_pos_ja=tuple(raw["proper_pos_ja"]),

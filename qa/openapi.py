@@ -9,7 +9,8 @@ def _error(description: str) -> dict:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
-def openapi_document(config) -> dict:
+def openapi_document(config, city_names: list[str] | None = None) -> dict:
+    """The document; `city_names`: every name /facts?city= accepts for the index served."""
     max_q, max_k, max_h = config["MAX_QUESTION_CHARS"], config["MAX_TOP_K"], config["MAX_HISTORY"]
     max_get_h = config["MAX_GET_HISTORY"]
     from .api import TEXT_PATTERN
@@ -50,7 +51,10 @@ def openapi_document(config) -> dict:
             "/facts": {"get": {
                 "summary": "The facts table, filterable",
                 "parameters": [
-                    {"name": "city", "in": "query", "schema": {"type": "string"}},
+                    {"name": "city", "in": "query",
+                     "schema": {"type": "string", **({"enum": city_names} if city_names else {})},
+                     "description": "a city in any language or glyph form the glossary knows; "
+                                    "an unknown name is a 400 (unknown_city) that lists the known cities"},
                     {"name": "year", "in": "query", "schema": {"type": "string", "pattern": r"^\d{4}$"}},
                     {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["event", "quantity", "stance"]}},
                 ],
@@ -63,15 +67,24 @@ def openapi_document(config) -> dict:
                 "responses": {"200": {"description": "cities", "content": {"application/json": {"schema": {
                     "type": "object", "required": ["cities", "index_version"],
                     "properties": {"index_version": {"type": "string"}, "cities": {"type": "array", "items": {
-                        "type": "object", "required": ["name", "passages", "facts", "stance"],
-                        "properties": {"name": {"type": "string"}, "passages": {"type": "integer"},
+                        "type": "object", "required": ["name", "names", "aliases", "passages", "facts", "stance"],
+                        "properties": {"name": {"type": "string", "description": "as the article writes it"},
+                                       "names": {"type": "object", "description": "the usual name per language",
+                                                 "properties": {lang: {"type": "string"} for lang in ("ja", "zh", "en")}},
+                                       "aliases": {"type": "object", "description": "every accepted name per language",
+                                                   "properties": {lang: {"type": "array", "items": {"type": "string"}}
+                                                                  for lang in ("ja", "zh", "en")}},
+                                       "passages": {"type": "integer"},
                                        "facts": {"type": "integer"}, "stance": nullable_str}}}}}}}}}}},
             "/suggestions": {"get": {
-                "summary": "Example questions the article answers (drawn from the facts table)",
+                "summary": "Example questions the article answers (drawn from the facts table), in a language",
+                "parameters": [{"name": "lang", "in": "query",
+                                "schema": {"type": "string", "enum": ["ja", "zh", "en"], "default": "ja"}}],
                 "responses": {"200": {"description": "questions", "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["suggestions", "index_version"],
+                    "type": "object", "required": ["suggestions", "lang", "index_version"],
                     "properties": {"suggestions": {"type": "array", "items": {"type": "string"}},
-                                   "index_version": {"type": "string"}}}}}}}}},
+                                   "lang": {"type": "string"}, "index_version": {"type": "string"}}}}}},
+                    **errors}}},
             "/healthz": {"get": {
                 "summary": "Liveness and the index version served",
                 "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
@@ -102,10 +115,30 @@ def openapi_document(config) -> dict:
                                 "index_version": {"type": "string"},
                                 "took_ms": {"type": "number"}}},
             "Answer": {"type": "object", "required": ["text", "city", "passage_id", "confidence", "type"],
-                       "properties": {"text": {"type": "string"}, "city": nullable_str,
+                       "properties": {"text": {"type": "string", "description": "the short answer in Japanese, "
+                                               "quoted from the article or built from its facts"},
+                                      "city": nullable_str,
                                       "passage_id": nullable_str, "confidence": {"type": "number"},
-                                      "type": {"type": "string"}, "date": {"type": "string"},
-                                      "value": {"type": "string"}, "cities": {"type": "array", "items": {"type": "string"}}}},
+                                      "type": {"type": "string", "description": "when, how_many, which_city, why, "
+                                               "what, or the operation (superlative, count, list, timeline, "
+                                               "compare, stance, about_article)"},
+                                      "op": {"type": "string"}, "answer_type": {"type": "string"},
+                                      "date": {"type": "string"}, "value": {"type": "string"},
+                                      "count": {"type": "integer"},
+                                      "cities": {"type": "array", "items": {"type": "string"}},
+                                      "localized": {"$ref": "#/components/schemas/Localized"}}},
+            "Localized": {"type": "object", "required": ["lang", "text"],
+                          "description": "for an English or Chinese question: the answer rendered exactly in "
+                                         "that language from data (dates, numbers with their nouns, glossary "
+                                         "names); absent when some part cannot be (then `text` stands alone). "
+                                         "Never contains Japanese kana; traditional Chinese for a "
+                                         "traditional-Chinese question.",
+                          "properties": {"lang": {"enum": ["en", "zh"]}, "text": {"type": "string"},
+                                         "lines": {"type": "array", "description": "one per line of a "
+                                                   "multi-line answer, with the article's sentence beside it",
+                                                   "items": {"type": "object", "required": ["text"],
+                                                             "properties": {"text": {"type": "string"},
+                                                                            "quote": nullable_str}}}}},
             "Passage": {"type": "object", "required": ["id", "doc", "city", "section", "text", "score"],
                         "properties": {"id": {"type": "string"}, "doc": {"type": "string"}, "city": nullable_str,
                                        "section": nullable_str, "text": {"type": "string"},

@@ -1,12 +1,12 @@
-"""Question -> ranked passages: BM25 over claims, in the context of their neighbours and paragraph.
+"""Frame -> ranked passages: BM25 over claims, in the context of their neighbours and paragraph.
 
 A passage's score adds three BM25 scores: the claim alone, the claim with its neighbours
 in its paragraph, and its whole paragraph with the section heading.  A claim is found by
 its own words and by the words around it.  Candidates are the passages of the best
 windows and of the best paragraphs, so a query costs the postings of its terms, not the
 corpus size.
-The ranking is restricted to the cities asked about; passages whose dated events fall in
-the asked period are boosted.
+The ranking is restricted to the cities asked about (and to a part of the article when
+asked); passages whose dated events fall in the asked period are boosted.
 """
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .facts import Fact
+from .frame import Frame
 from .index import Index
-from .question import Question
 
 CANDIDATES = 50          # best passages and best paragraphs taken into the final ranking
 PARAGRAPH_WEIGHT = 2.0   # a paragraph's score beside a claim's window (claim + neighbours)
@@ -37,7 +36,7 @@ def matches_word(index: Index, word, number: int) -> bool:
     return any(all(index.bm25.has(k, number) for k in alt) for alt in word.alternatives)
 
 
-def period_fit(q: Question, index: Index, number: int) -> int:
+def period_fit(q: Frame, index: Index, number: int) -> int:
     """How well the passage's events fit the asked period (see Period.fit)."""
     if not q.period:
         return 0
@@ -45,7 +44,7 @@ def period_fit(q: Question, index: Index, number: int) -> int:
                 if f.kind == "event"), default=0)
 
 
-def in_period(q: Question, index: Index, number: int) -> bool:
+def in_period(q: Frame, index: Index, number: int) -> bool:
     return period_fit(q, index, number) > 0
 
 
@@ -73,10 +72,10 @@ def score_of(docs: np.ndarray, scores: np.ndarray, wanted: np.ndarray) -> np.nda
     return np.where(docs[i] == wanted, scores[i], 0.0)
 
 
-def evidence(q: Question, index: Index, candidates: np.ndarray) -> np.ndarray:
+def evidence(q: Frame, index: Index, candidates: np.ndarray) -> np.ndarray:
     """A multiplier per candidate: a fact of the asked kind (a date for when, a number for how
     many), an event inside or overlapping the asked period."""
-    kind = {"when": "event", "how_many": "quantity"}.get(q.qtype)
+    kind = {"date": "event", "quantity": "quantity", "money": "quantity"}.get(q.answer_type)
     boost = np.ones(len(candidates))
     if kind:
         boost *= 1 + ANSWER_TYPE_BOOST * index.has_fact[kind][candidates]
@@ -94,7 +93,7 @@ def paragraph_best(values: np.ndarray, paragraphs: np.ndarray) -> np.ndarray:
     return out
 
 
-def search(q: Question, index: Index, allowed: np.ndarray | None) -> list[Hit]:
+def search(q: Frame, index: Index, allowed: np.ndarray | None) -> list[Hit]:
     """Paragraphs by their best claim in context, and within a paragraph claims by their own
     words: score = best (window + paragraph) of the paragraph + LOCAL_WEIGHT x (claim + window)."""
     terms = q.terms
@@ -119,44 +118,31 @@ def search(q: Question, index: Index, allowed: np.ndarray | None) -> list[Hit]:
     return [Hit(int(candidates[i]), float(total[i])) for i in order if total[i] > 0]
 
 
-def rank(q: Question, index: Index, cities: list[str]) -> list[Hit]:
-    """Search within the cities; then passages with an event in the period; the city's
-    passages when nothing scores."""
-    allowed = city_passages(index, cities)
+def rank(q: Frame, index: Index, cities: list[str], allowed: np.ndarray | None = None) -> list[Hit]:
+    """Search within the cities (and an allowed set); then passages with an event in the period;
+    the city's passages when nothing scores."""
+    if allowed is None:
+        allowed = city_passages(index, cities)
+    elif cities:
+        allowed = allowed & city_passages(index, cities)
     hits = search(q, index, allowed)
     seen = {h.number for h in hits}
     if q.period:
-        hits += [Hit(n, 0.0) for n in sorted(set(index.events_in.get(q.period.iso[:4], ())))
+        extra = {n for y in q.period.years() for n in index.events_in.get(y, ())}
+        hits += [Hit(n, 0.0) for n in sorted(extra)
                  if n not in seen and (allowed is None or allowed[n]) and in_period(q, index, n)]
     if not hits and allowed is not None:                   # nothing matched: the city's passages
         hits = [Hit(int(n), 0.0) for n in np.flatnonzero(allowed)]
-    if q.qtype == "stance" and cities:
-        hits.sort(key=lambda h: (index.passages[h.number].kind != "heading", -h.score, h.number))
     return hits
 
 
-def retrieve(q: Question, index: Index) -> list[Hit]:
-    if q.qtype == "compare" and len(q.cities) >= 2:
-        per_city = [rank(q, index, [c]) for c in q.cities]
+def retrieve(q: Frame, index: Index, allowed: np.ndarray | None = None) -> list[Hit]:
+    """Ranked passages for a frame; a comparison takes the best of each city in turn."""
+    if q.op == "compare" and len(q.cities) >= 2:
+        per_city = [rank(q, index, [c], allowed) for c in q.cities]
         out, i = [], 0
         while any(i < len(r) for r in per_city):
             out += [r[i] for r in per_city if i < len(r)]
             i += 1
         return out
-    if q.qtype == "timeline":
-        events = sorted(timeline_facts(q, index), key=lambda f: f.date or "")
-        order = list(dict.fromkeys(index.by_id[f.passage_id] for f in events))
-        hits = {h.number: h for h in rank(q, index, q.cities)}
-        return [hits.get(n, Hit(n, 0.0)) for n in order] + [h for n, h in hits.items() if n not in order]
-    return rank(q, index, q.cities)
-
-
-def timeline_facts(q: Question, index: Index) -> list[Fact]:
-    if not q.period:
-        return []
-    passages = {index.passages[n].id for n in index.events_in.get(q.period.iso[:4], ())}
-    return sorted((f for pid in passages for f in index.facts_of[pid]
-                   if f.kind == "event" and q.period.covers(f.date, f.date_end)
-                   and (not q.cities or f.city in q.cities)), key=lambda f: (f.date or "", f.passage_id))
-
-
+    return rank(q, index, q.cities, allowed)

@@ -57,7 +57,7 @@ class Service:
         self._refused: set[str] = set()
         self._lock = threading.Lock()
         self._loading: threading.Thread | None = None
-        self._suggested: tuple[str, list[str]] = ("", [])
+        self._suggested: dict[tuple[str, str], list[str]] = {}
         self._answers = AnswerCache(answer_cache)
         self._watcher_pid: int | None = None
 
@@ -112,13 +112,15 @@ class Service:
         log.info("now serving index version %s (%d passages)", new.version, len(new.passages))
 
     # ------------------------------------------------------------ answering
-    def suggestions(self) -> tuple[list[str], str]:
-        """Answerable example questions for the current index (computed once per version)."""
+    def suggestions(self, lang: str = "ja") -> tuple[list[str], str]:
+        """Answerable example questions in a language for the current index (computed once per version)."""
         from .suggest import suggestions
         index = self.index
-        if self._suggested[0] != index.version:
-            self._suggested = (index.version, suggestions(index, self.analyzer))
-        return self._suggested[1], index.version
+        key = (index.version, lang)
+        if key not in self._suggested:
+            self._suggested = {k: v for k, v in self._suggested.items() if k[0] == index.version}
+            self._suggested[key] = suggestions(index, self.analyzer, lang)
+        return self._suggested[key], index.version
 
     def ask(self, question: str, history: list[str] | None = None, top_k: int = 5) -> dict:
         """The full /ask response body (a repeated question of the same index comes from a cache)."""

@@ -47,11 +47,12 @@ class Server:
 
 @contextlib.contextmanager
 def serve(index: Path | None, data: Path | None, log: Path, workers: int = 2, timeout: float = 30.0,
-          cwd: Path | None = None):
-    """`qa serve [--index INDEX] [--data DATA]` on a free port (in `cwd`), until the block ends (SIGTERM)."""
+          args: tuple = (), cwd: Path | None = None):
+    """`qa serve [--index INDEX] [--data DATA]` with `args` added, on a free port (in `cwd`);
+    stopped with SIGTERM (SIGKILL after 20 s) on exit."""
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    cmd = [str(QA), "serve", "--port", str(port), "--workers", str(workers)]
+    cmd = [str(QA), "serve", "--port", str(port), "--workers", str(workers), *map(str, args)]
     cmd += ["--index", str(index)] if index is not None else []
     cmd += ["--data", str(data)] if data is not None else []
     with open(log, "w", encoding="utf-8") as out:

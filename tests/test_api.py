@@ -104,7 +104,9 @@ def test_facts_table_and_filters(client, index):
     assert any(f.get("date_end") == "2017" for f in sh)       # the 2016-2017 period overlaps 2017
     assert client.get("/facts?year=17").status_code == 400
     assert client.get("/facts?kind=x").status_code == 400
-    assert client.get("/facts?city=東京").get_json()["facts"] == []
+    r = client.get("/facts?city=東京")                             # unknown: a 400 naming the known cities
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "unknown_city"
+    assert all(c in r.get_json()["error"]["message"] for c in index.cities)
 
 
 def test_cities_and_healthz(client, index):

@@ -32,9 +32,10 @@ def edited_copy(folder: Path) -> Path:
     """data/ with the article edited (cities, figures, years) and the glossary's city rows to match."""
     folder.mkdir()
     (folder / ARTICLE.name).write_text(edit(ARTICLE.read_text(encoding="utf-8")), encoding="utf-8")
-    rows = ["kind\tja\tzh\ten"] + [f"city\t{ja}\t{zh}\t{en}" for ja, (zh, en) in CITY_ROWS.items()]
-    rows += [line for line in (DATA / "glossary.tsv").read_text(encoding="utf-8").splitlines()
-             if line.startswith(("term", "place"))]
+    glossary = (DATA / "glossary.tsv").read_text(encoding="utf-8").splitlines()
+    rows = [line for line in glossary if line.startswith("kind")]
+    rows += [f"city\t{ja}\t{zh}\t{en}" for ja, (zh, en) in CITY_ROWS.items()]
+    rows += [line for line in glossary if line.startswith(("term", "place"))]
     (folder / "glossary.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     return folder
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from click.testing import CliRunner
 
@@ -50,12 +51,17 @@ def test_ask_abstains_readably(index_dir):
 def test_eval_scores_groups_and_exit_code(index_dir, tmp_path):
     r = run("eval", EXAMPLES, "--index", index_dir)
     assert r.exit_code == 0, r.output
-    assert "passed 20/20" in r.output and "d/ja" in r.output
+    assert "passed 20/20" in r.output and "(0 wrong answers, 0 wrong refusals)" in r.output
+    assert re.search(r"^d\s+20/20\s+100.0%\s+0\s+0$", r.output, re.M) and re.search(r"^ja\s+10/10", r.output, re.M)
     wrong = tmp_path / "wrong.jsonl"
-    wrong.write_text(json.dumps({"id": "x1", "lang": "ja", "q": "杭州のサミットはいつですか?",
-                                 "answer_any": ["1999年"]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    rows = [{"id": "x1", "lang": "ja", "q": "杭州のサミットはいつですか?", "answer_any": ["1999年"]},    # wrong answer
+            {"id": "x2", "lang": "ja", "q": "杭州のサミットはいつですか?", "abstain": True},          # wrong answer
+            {"id": "y1", "lang": "ja", "q": "東京のブロックチェーン政策は?", "answer_any": ["東京"]}]     # wrong refusal
+    wrong.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     r = run("eval", wrong, "--index", index_dir)
-    assert r.exit_code == 1 and "MISS x1" in r.output and "rule 5" in r.output
+    assert r.exit_code == 1 and "MISS x1 (wrong answer)" in r.output and "rule 5" in r.output
+    assert "MISS y1 (wrong refusal)" in r.output and "(2 wrong answers, 1 wrong refusals)" in r.output
+    assert re.search(r"^x\s+0/2\s+0.0%\s+2\s+0$", r.output, re.M) and re.search(r"^y\s+0/1\s+0.0%\s+0\s+1$", r.output, re.M)
 
 
 def test_errors_are_one_clear_line(tmp_path):
@@ -77,3 +83,13 @@ def test_bad_glossary_line_is_named(tmp_path, data_copy):
     (data_copy / "glossary.tsv").write_text("kind\tja\tzh\ten\nterm\tブロックチェーン\t区块链\n", encoding="utf-8")
     r = CliRunner().invoke(main, ["index", "--data", str(data_copy), "--out", str(tmp_path / "ix")])
     assert r.exit_code == 1 and "glossary.tsv:2" in r.output and "4 tab-separated columns" in r.output
+
+
+def test_serve_help_documents_the_connection_limits():
+    from qa.server import Limits
+    r = run("serve", "--help")
+    text = " ".join(r.output.split())
+    for option, default in (("--max-connections", Limits.max_connections),
+                            ("--request-timeout", Limits.request_timeout), ("--keepalive", Limits.keepalive)):
+        assert re.search(rf"{option} .*?\[default: {default}[;\]]", text), option
+    assert "--worker-class" not in text                    # the old model is for benchmarks only

@@ -32,9 +32,9 @@ def edited(tmp_path_factory, analyzer):
     from qa.service import Service
     data = tmp_path_factory.mktemp("edited-data")
     (data / ARTICLE.name).write_text(edit(ARTICLE.read_text(encoding="utf-8")), encoding="utf-8")
-    rows = ["kind\tja\tzh\ten"]
-    rows += [f"city\t{ja}\t{zh}\t{en}" for ja, (zh, en) in CITY_ROWS.items()]
     glossary = (ARTICLE.parent / "glossary.tsv").read_text(encoding="utf-8").splitlines()
+    rows = [line for line in glossary if line.startswith("kind")]
+    rows += [f"city\t{ja}\t{zh}\t{en}" for ja, (zh, en) in CITY_ROWS.items()]
     rows += [line for line in glossary if line.startswith(("term", "place"))]
     (data / "glossary.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path_factory.mktemp("edited-index")
@@ -81,3 +81,49 @@ def test_edited_timeline_and_follow_up(edited):
 def test_the_old_cities_are_now_unknown(edited):
     body = edited.ask("北京のブロックチェーン政策は?")
     assert body["answer"] is None and body["abstain"]["reason"] == "unknown_name"
+
+
+# ---------------------------------------------------------------- operations over the edited facts
+
+@pytest.mark.parametrize("question,history,expected", [
+    ("ブロックチェーン企業が最も少ない都市は?", [], ["西安"]),
+    ("Which city has the most blockchain companies?", [], ["成都"]),
+    ("この記事で日付がいちばん新しい出来事は?", [], ["2023年10月", "成都"]),
+    ("Which city set up the earliest blockchain organisation?", [], ["天津"]),
+    ("西安のサミットと成都の産業協会の設立、どっちが先?", [], ["成都"]),      # the order the edit reversed
+    ("哪一年的事件最多?", [], ["2023"]),
+    ("何都市が比較されていますか?", [], ["5", "天津", "南京", "成都", "武漢", "西安"]),
+    ("2023年に南京では何件の出来事がありましたか?", [], ["4件"]),
+    ("2021年12月に動きがあった都市はどことどこ?", [], ["天津", "西安"]),
+    ("記事はどの都市を取り上げていますか?", [], ["天津", "南京", "成都", "武漢", "西安"]),
+    ("それはいつ?", ["南京ブロックチェーン技術研究センターについて教えて"], ["2023年6月12日"]),
+    ("何社?", ["西安のブロックチェーン企業のエコシステムはどうなっていますか?"], ["77"]),
+])
+def test_edited_operations(edited, question, history, expected):
+    body = edited.ask(question, history)
+    assert body["answer"] is not None, (question, body["abstain"])
+    for text in expected:
+        assert text in body["answer"]["text"], (question, body["answer"]["text"])
+
+
+def test_edited_timeline_of_a_city(edited):
+    body = edited.ask("成都の年表を見せて")
+    assert body["answer"]["type"] == "timeline"
+    assert [f["date"] for f in body["facts"]] == ["2022-07", "2022-10", "2022-12", "2023-05", "2023-10"]
+
+
+def test_edited_follow_up_about_a_city_without_the_fact_abstains(edited):
+    body = edited.ask("武漢は何位?", ["成都のブロックチェーン企業数は全国で何位?"])
+    assert body["answer"] is None and body["understood"]["cities"] == ["武漢"]
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("How many blockchain companies did Xi'an have?", "77 blockchain technology service related companies"),
+    ("When was Nanjing's blockchain industry center set up?", "March 14, 2023"),
+    ("成都有多少家区块链企业?", "4200多家区块链企业"),
+    ("Which city has the most blockchain companies?", "Chengdu"),
+    ("How many cities does the article cover?", "Tianjin, Nanjing, Chengdu, Wuhan, Xi'an"),
+])
+def test_edited_localized_answers(edited, question, expected):
+    loc = edited.ask(question)["answer"]["localized"]
+    assert expected in loc["text"], loc

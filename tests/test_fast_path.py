@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from qa import retrieve
 from qa.cli import main
-from qa.question import understand
+from qa.understand import read_question
 
 QUESTIONS = ["杭州のサミットはいつですか?", "広州のブロックチェーン企業数は全国で何位ですか?", "規制機関の所在地",
              "How many blockchain companies did Hangzhou have?", "2018年に上海で何が設立されましたか?"]
@@ -28,7 +28,7 @@ def dense_ranking(q, index):
 
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_search_equals_the_dense_formula(index, analyzer, question):
-    q = understand(question, [], index, analyzer)
+    q = read_question(question, index, analyzer)
     fast = [(h.number, h.score) for h in retrieve.search(q, index, None)]
     dense = dense_ranking(q, index)[: len(fast)]
     assert [n for n, _ in fast] == [n for n, _ in dense]

@@ -69,8 +69,11 @@ def test_follow_up_says_which_city_it_took_from_history(ask):
 
 
 def test_follow_up_chain_resolves_oldest_first(ask):
+    body = ask("広州は?", ["杭州にはブロックチェーン企業が何社ありますか?"])
+    assert body["answer"]["city"] == "広州" and body["answer"]["type"] == "how_many"
     body = ask("深圳は?", ["杭州にはブロックチェーン企業が何社ありますか?", "広州は?"])
-    assert body["answer"]["city"] == "深圳" and body["answer"]["type"] == "how_many"
+    assert body["understood"]["type"] == "how_many" and body["understood"]["cities"] == ["深圳"]
+    assert body["answer"] is None and body["abstain"]["reason"] == "no_number"   # the article gives none
 
 
 def test_a_complete_question_ignores_history(ask):

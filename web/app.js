@@ -5,17 +5,24 @@
 const MAX_HISTORY = 20;
 const TOP_K = 5;
 
-const TYPE_LABELS = {
-  when: "いつ", how_many: "数量", which_city: "どの都市", why: "理由",
-  what: "内容", stance: "方針", timeline: "年表", compare: "比較",
-};
-const KIND_LABELS = { event: "出来事", quantity: "数値", stance: "方針" };
-
 const state = {
   history: [],        // questions of this chat that the server answered (200), oldest first
   busy: false,
   controller: null,   // aborts the pending /ask when a new chat starts
+  lang: "",           // the page's language: the last question's, or the browser's before the first
+  cityNames: {},      // the article's city name -> its names per language (from /cities)
 };
+
+// The page's word for `key` in its current language (LABELS: web/i18n.js).
+function t(key, values) {
+  const text = (LABELS[state.lang] || LABELS.ja)[key] ?? LABELS.ja[key];
+  return values ? fill(text, values) : text;
+}
+
+function cityName(name) {
+  const names = state.cityNames[name];
+  return (names && names[state.lang]) || name;
+}
 
 const ui = {};
 
@@ -40,13 +47,16 @@ function screenReaderOnly(text) {
 
 function formatDate(iso) {
   const [year, month, day] = String(iso).split("-");
+  const months = (LABELS[state.lang] || LABELS.ja).months;
+  if (months) return (month ? `${months[Number(month) - 1]} ` : "") + (day ? `${Number(day)}, ` : "") + year;
   return `${year}年` + (month ? `${Number(month)}月` : "") + (day ? `${Number(day)}日` : "");
 }
 
 function factDate(fact) {
   if (!fact.date) return "";
   if (fact.date_end) return `${formatDate(fact.date)}〜${formatDate(fact.date_end)}`;
-  const qualifier = fact.kind === "event" && fact.qualifier && fact.qualifier !== "期間" ? fact.qualifier : "";
+  const qualifier = state.lang === "ja" && fact.kind === "event" && fact.qualifier && fact.qualifier !== "期間"
+    ? fact.qualifier : "";
   return formatDate(fact.date) + qualifier;
 }
 
@@ -86,10 +96,29 @@ function highlightedText(text, highlights) {
 
 // ------------------------------------------------------------------ message parts
 
-function answerText(text) {
+function answerText(text, className = "answer-text") {
   const lines = String(text ?? "").split("\n").filter((line) => line.trim());
-  if (lines.length <= 1) return el("p", { className: "answer-text", text: lines[0] || "" });
-  return el("ul", { className: "answer-text answer-lines" }, lines.map((line) => el("li", { text: line })));
+  if (lines.length <= 1) return el("p", { className, text: lines[0] || "" });
+  return el("ul", { className: `${className} answer-lines` }, lines.map((line) => el("li", { text: line })));
+}
+
+// The answer in the asker's language first, the article's Japanese under it (each line's
+// sentence under that line); the Japanese answer alone when there is no localized text.
+function answerBody(answer) {
+  const loc = answer.localized;
+  if (!loc || typeof loc.text !== "string" || !loc.text.trim()) return answerText(answer.text);
+  const lines = Array.isArray(loc.lines) ? loc.lines.filter((l) => l && typeof l.text === "string") : [];
+  const quote = (text) => el("p", { className: "answer-quote", attrs: { lang: "ja" } },
+    [screenReaderOnly(t("quote") + ": "), text]);
+  if (lines.length > 1) {
+    return el("ul", { className: "answer-localized answer-lines", attrs: { lang: loc.lang } }, lines.map((line) =>
+      el("li", {}, [el("span", { className: "localized-line", text: line.text }),
+        typeof line.quote === "string" && line.quote ? quote(line.quote) : null])));
+  }
+  const body = answerText(loc.text, "answer-localized");
+  markLanguage(body, loc.lang);
+  return el("div", { className: "answer-pair" }, [body, el("div", { className: "answer-quote", attrs: { lang: "ja" } }, [
+    screenReaderOnly(t("quote") + ": "), answerText(answer.text)])]);
 }
 
 function chip(text, className = "") {
@@ -98,22 +127,31 @@ function chip(text, className = "") {
 
 function answerMeta(answer) {
   const cities = Array.isArray(answer.cities) && answer.cities.length ? answer.cities : [answer.city].filter(Boolean);
-  const confidence = Number.isFinite(answer.confidence) ? `一致度 ${Math.round(answer.confidence * 100)}%` : null;
+  const confidence = Number.isFinite(answer.confidence) ? `${t("match")}${Math.round(answer.confidence * 100)}%` : null;
+  const types = (LABELS[state.lang] || LABELS.ja).types;
   return el("p", { className: "answer-meta" }, [
-    cities.length ? chip(`都市: ${cities.join("・")}`, "chip-city") : null,
-    TYPE_LABELS[answer.type] ? chip(TYPE_LABELS[answer.type], "chip-type") : null,
+    cities.length ? chip(t("city") + cities.map(cityName).join(t("citySep")), "chip-city") : null,
+    types[answer.type] ? chip(types[answer.type], "chip-type") : null,
     confidence ? chip(confidence, "chip-confidence") : null,
   ]);
+}
+
+// What the service understood, in one small line under the answer ("最も少ない · 企業 · 全都市").
+function understoodLine(understood) {
+  const summary = understood && typeof understood.summary === "string" ? understood.summary : "";
+  if (!summary) return null;
+  return el("p", { className: "understood", text: summary, attrs: { title: t("understood") } });
 }
 
 function historyNote(understood) {
   const from = (understood && understood.from_history) || {};
   const notes = [];
   if (Array.isArray(from.city) && from.city.length) {
-    notes.push(el("p", { className: "history-note history-city", text: `都市「${from.city.join("・")}」は前の質問から引き継ぎました。` }));
+    notes.push(el("p", { className: "history-note history-city",
+      text: t("historyCity", { cities: from.city.map(cityName).join(t("citySep")) }) }));
   }
   if (typeof from.topic === "string" && from.topic) {
-    notes.push(el("p", { className: "history-note history-topic", text: `前の質問「${from.topic}」の続きとして答えています。` }));
+    notes.push(el("p", { className: "history-note history-topic", text: t("historyTopic", { topic: from.topic }) }));
   }
   return notes.length ? el("div", { className: "history-notes" }, notes) : null;
 }
@@ -126,10 +164,10 @@ function citation(passage) {
   if (!passage) return null;
   return el("figure", { className: "citation" }, [
     el("figcaption", { className: "citation-caption" }, [
-      el("span", { className: "citation-label", text: "引用元" }),
+      el("span", { className: "citation-label", text: t("source") }),
       el("span", { className: "citation-source", text: passageSource(passage) }),
     ]),
-    el("blockquote", { className: "passage cited-passage" }, [highlightedText(passage.text, passage.highlights)]),
+    el("blockquote", { className: "passage cited-passage", attrs: { lang: "ja" } }, [highlightedText(passage.text, passage.highlights)]),
   ]);
 }
 
@@ -137,37 +175,38 @@ function passageItem(passage) {
   return el("li", { className: "passage-item" }, [
     el("p", { className: "passage-head" }, [
       el("span", { className: "passage-source", text: passageSource(passage) }),
-      el("span", { className: "score", text: `スコア ${formatScore(passage.score)}` }),
+      el("span", { className: "score", text: `${t("score")}${formatScore(passage.score)}` }),
     ]),
-    el("p", { className: "passage passage-text" }, [highlightedText(passage.text, passage.highlights)]),
+    el("p", { className: "passage passage-text", attrs: { lang: "ja" } }, [highlightedText(passage.text, passage.highlights)]),
   ]);
 }
 
 function passageList(passages, title) {
   if (!passages.length) return null;
   return el("details", { className: "disclosure other-passages" }, [
-    el("summary", { text: `${title}（${passages.length}件）` }),
+    el("summary", { text: title + t("count", { n: passages.length }) }),
     el("ol", { className: "passage-list" }, passages.map(passageItem)),
   ]);
 }
 
 function factRow(fact, citedId) {
-  const kind = KIND_LABELS[fact.kind] ? fact.kind : "other";
+  const kinds = (LABELS[state.lang] || LABELS.ja).kinds;
+  const kind = kinds[fact.kind] ? fact.kind : "other";
   return el("tr", { className: fact.passage_id && fact.passage_id === citedId ? "fact-cited" : "" }, [
     el("td", { className: "fact-date", text: factDate(fact) || "—" }),
-    el("td", { className: "fact-city", text: fact.city || "全体" }),
-    el("td", { className: "fact-kind" }, [el("span", { className: `kind kind-${kind}`, text: KIND_LABELS[fact.kind] || String(fact.kind) })]),
-    el("td", { className: "fact-text", text: fact.text }),
+    el("td", { className: "fact-city", text: fact.city ? cityName(fact.city) : t("whole") }),
+    el("td", { className: "fact-kind" }, [el("span", { className: `kind kind-${kind}`, text: kinds[fact.kind] || String(fact.kind) })]),
+    el("td", { className: "fact-text", text: fact.text, attrs: { lang: "ja" } }),
   ]);
 }
 
 function factsTable(facts, citedId) {
   if (!Array.isArray(facts) || !facts.length) return null;
-  const head = el("tr", {}, ["日付", "都市", "種類", "内容"].map((name) => el("th", { text: name, attrs: { scope: "col" } })));
+  const head = el("tr", {}, t("columns").map((name) => el("th", { text: name, attrs: { scope: "col" } })));
   return el("details", { className: "disclosure facts" }, [
-    el("summary", { text: `関連する事実（${facts.length}件）` }),
+    el("summary", { text: t("facts") + t("count", { n: facts.length }) }),
     el("table", { className: "facts-table" }, [
-      el("caption", { className: "visually-hidden", text: "記事から取り出した事実" }),
+      el("caption", { className: "visually-hidden", text: t("factsCaption") }),
       el("thead", {}, [head]),
       el("tbody", {}, facts.map((fact) => factRow(fact, citedId))),
     ]),
@@ -182,7 +221,7 @@ function message(role, bubble) {
 
 function userMessage(question) {
   return message("user", el("div", { className: "bubble bubble-user" }, [
-    screenReaderOnly("あなたの質問: "),
+    screenReaderOnly(t("you")),
     el("p", { className: "msg-text", text: question }),
   ]));
 }
@@ -190,7 +229,7 @@ function userMessage(question) {
 function thinkingMessage() {
   return message("bot", el("div", { className: "bubble bubble-thinking" }, [
     el("span", { className: "dots", attrs: { "aria-hidden": "true" } }, [el("span"), el("span"), el("span")]),
-    el("span", { text: "考え中…" }),
+    el("span", { text: t("thinking") }),
   ]));
 }
 
@@ -199,12 +238,13 @@ function answerMessage(body) {
   const passages = Array.isArray(body.passages) ? body.passages : [];
   const cited = passages.find((p) => p.id === answer.passage_id) || passages[0];
   return message("bot", el("div", { className: "bubble bubble-answer" }, [
-    screenReaderOnly("回答: "),
-    answerText(answer.text),
+    screenReaderOnly(t("answer")),
+    answerBody(answer),
     answerMeta(answer),
+    understoodLine(body.understood),
     historyNote(body.understood),
     citation(cited),
-    passageList(passages.filter((p) => p !== cited), "ほかの段落"),
+    passageList(passages.filter((p) => p !== cited), t("otherPassages")),
     factsTable(body.facts, answer.passage_id),
   ]));
 }
@@ -213,10 +253,11 @@ function abstainMessage(body) {
   const abstain = body.abstain || {};
   const passages = Array.isArray(body.passages) ? body.passages : [];
   return message("bot", el("div", { className: "bubble bubble-abstain" }, [
-    el("p", { className: "abstain-badge", text: "記事に記載なし" }),
-    el("p", { className: "abstain-message", text: abstain.message || "記事にはこの質問の答えが見つかりませんでした。" }),
+    el("p", { className: "abstain-badge", text: t("notInArticle") }),
+    el("p", { className: "abstain-message", text: abstain.message || t("abstainDefault") }),
+    understoodLine(body.understood),
     historyNote(body.understood),
-    passageList(passages, "参考: 近い段落"),
+    passageList(passages, t("nearPassages")),
     factsTable(body.facts, null),
   ]));
 }
@@ -224,7 +265,7 @@ function abstainMessage(body) {
 function errorMessage(problem, retry) {
   const detail = [problem.status ? `HTTP ${problem.status}` : null, problem.code, problem.requestId ? `request id ${problem.requestId}` : null]
     .filter(Boolean).join(" · ");
-  const retryButton = problem.retryable ? el("button", { className: "button button-small", text: "もう一度送信", attrs: { type: "button" } }) : null;
+  const retryButton = problem.retryable ? el("button", { className: "button button-small", text: t("retry"), attrs: { type: "button" } }) : null;
   if (retryButton) retryButton.addEventListener("click", retry);
   return message("bot", el("div", { className: "bubble bubble-error" }, [
     el("p", { className: "error-title", text: problem.title }),
@@ -254,8 +295,8 @@ async function readJson(response) {
 function problemFromResponse(response, body) {
   const error = body && typeof body.error === "object" && body.error ? body.error : {};
   const message = typeof error.message === "string" && error.message
-    ? error.message : `サーバーが応答を返せませんでした（HTTP ${response.status}）。`;
-  const title = response.status >= 500 ? "サーバーでエラーが起きました" : "質問を受け付けられませんでした";
+    ? error.message : t("noResponse", { status: response.status });
+  const title = response.status >= 500 ? t("serverError") : t("refused");
   return new Problem(title, message, {
     status: response.status, code: error.code || null,
     requestId: error.request_id || response.headers.get("X-Request-Id"), retryable: response.status >= 500,
@@ -273,12 +314,12 @@ async function postQuestion(question, history, signal) {
     });
   } catch (error) {
     if (signal.aborted) throw error;
-    throw new Problem("サーバーに接続できません", "サーバーに接続できませんでした。接続を確認して、もう一度送信してください。", { retryable: true });
+    throw new Problem(t("offlineTitle"), t("offline"), { retryable: true });
   }
   const body = await readJson(response);
   if (!response.ok) throw problemFromResponse(response, body);
   if (!body || !("answer" in body)) {
-    throw new Problem("予期しない応答", "サーバーの応答を読み取れませんでした。", { status: response.status, retryable: true });
+    throw new Problem(t("unexpectedTitle"), t("unexpected"), { status: response.status, retryable: true });
   }
   return body;
 }
@@ -300,9 +341,15 @@ function renderSuggestions(questions) {
   ui.suggestionsTitle.hidden = items.length === 0;
 }
 
+function rememberCities(cities) {
+  for (const c of Array.isArray(cities) ? cities : []) {
+    if (c && typeof c.name === "string" && c.names && typeof c.names === "object") state.cityNames[c.name] = c.names;
+  }
+}
+
 function renderCoverage(cities) {
   const names = (Array.isArray(cities) ? cities : []).map((c) => c && c.name).filter((n) => typeof n === "string" && n);
-  ui.coverage.textContent = names.length ? `記事が取り上げている都市: ${names.join("・")}` : "";
+  ui.coverage.textContent = names.length ? t("coverage") + names.map(cityName).join(t("citySep")) : "";
   ui.coverage.hidden = names.length === 0;
 }
 
@@ -317,9 +364,24 @@ async function getJson(path) {
 }
 
 async function loadWelcome() {
-  const [suggested, cities] = await Promise.all([getJson("/suggestions"), getJson("/cities")]);
+  const lang = state.lang;
+  const [suggested, cities] = await Promise.all([getJson(`/suggestions?lang=${lang}`), getJson("/cities")]);
+  if (lang !== state.lang) return;                    // the language changed meanwhile: a newer load runs
+  rememberCities(cities && cities.cities);
   renderSuggestions(suggested && suggested.suggestions);
   renderCoverage(cities && cities.cities);
+}
+
+// The page's own words in `lang`: static labels now, new messages from now on.
+function setLanguage(lang) {
+  if (!LANGS.includes(lang) || lang === state.lang) return;
+  state.lang = lang;
+  document.documentElement.lang = lang;
+  document.title = t("title");
+  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of document.querySelectorAll("[data-i18n-placeholder]")) node.placeholder = t(node.dataset.i18nPlaceholder);
+  for (const node of document.querySelectorAll("[data-i18n-label]")) node.setAttribute("aria-label", t(node.dataset.i18nLabel));
+  loadWelcome();
 }
 
 // ------------------------------------------------------------------ chat
@@ -357,11 +419,13 @@ async function ask(question) {
   try {
     const body = await postQuestion(text, history, controller.signal);
     state.history.push(text);
-    markLanguage(userNode.querySelector(".msg-text"), body.understood && body.understood.lang);
+    const lang = body.understood && body.understood.lang;
+    markLanguage(userNode.querySelector(".msg-text"), lang);
+    setLanguage(lang);
     pending.replaceWith(body.answer ? answerMessage(body) : abstainMessage(body));
   } catch (error) {
     if (controller.signal.aborted) return;
-    const problem = error instanceof Problem ? error : new Problem("エラー", String(error && error.message || error));
+    const problem = error instanceof Problem ? error : new Problem(t("error"), String(error && error.message || error));
     const errorNode = errorMessage(problem, () => {
       if (state.busy) return;
       userNode.remove();
@@ -422,7 +486,7 @@ function init() {
   ui.form.addEventListener("submit", onSubmit);
   ui.input.addEventListener("keydown", onKeydown);
   ui.newChat.addEventListener("click", newChat);
-  loadWelcome();
+  setLanguage(browserLanguage());
 }
 
 document.addEventListener("DOMContentLoaded", init);

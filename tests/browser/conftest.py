@@ -82,17 +82,18 @@ class Chat:
         dialog.dismiss()
 
     # parts
+    # by id: their labels follow the language of the last question (tests of the labels name them)
     @property
     def input(self) -> Locator:
-        return self.page.get_by_role("textbox", name="質問", exact=True)
+        return self.page.locator("#question")
 
     @property
     def send(self) -> Locator:
-        return self.page.get_by_role("button", name="送信", exact=True)
+        return self.page.locator("#send")
 
     @property
     def new_chat(self) -> Locator:
-        return self.page.get_by_role("button", name="新しいチャット")
+        return self.page.locator("#new-chat")
 
     @property
     def log(self) -> Locator:

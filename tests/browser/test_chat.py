@@ -87,6 +87,17 @@ def test_follow_up_takes_the_city_from_history(chat):
     expect(reply.locator(".history-city")).to_contain_text("杭州")
 
 
+def test_each_answer_shows_what_was_understood(chat):
+    reply = chat.ask("ブロックチェーン企業が最も少ないのは?")
+    expect(reply.locator(".answer-text")).to_contain_text("杭州")
+    expect(reply.locator(".understood")).to_have_text("最も少ない · 企業 · 全都市")
+    reply = chat.ask("広州は?")
+    expect(reply.locator(".understood")).to_contain_text("広州")
+    expect(reply.locator(".understood")).to_contain_text("前の質問から")
+    reply = chat.ask("東京のブロックチェーン政策は?")
+    expect(reply.locator(".understood")).to_be_visible()
+
+
 def test_question_the_article_cannot_answer(chat):
     reply = chat.ask("東京のブロックチェーン政策は?")
     expect(reply).to_have_class("bubble bubble-abstain")
@@ -285,4 +296,82 @@ def test_chat_screenshot_for_the_readme(chat, page: Page, screenshot):
     if os.environ.get("QA_WRITE_SCREENSHOT") == "1":
         (ROOT / "docs").mkdir(exist_ok=True)
         page.screenshot(path=str(ROOT / "docs" / "chat.png"))
+    assert path.stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------- the page in the asker's language
+
+def test_english_chat_shows_english_labels_and_the_english_answer_first(chat, page: Page):
+    reply = chat.ask("How many blockchain companies does Guangzhou have?")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(reply.locator(".answer-localized")).to_have_text("more than 6000 blockchain companies")
+    expect(reply.locator(".answer-localized")).to_have_attribute("lang", "en")
+    expect(reply.locator(".answer-quote")).to_contain_text("6000以上のブロックチェーン企業")
+    expect(reply.locator(".answer-quote")).to_have_attribute("lang", "ja")
+    expect(reply.locator(".chip-city")).to_have_text("City: Guangzhou")
+    expect(reply.locator("details.other-passages summary")).to_contain_text("Other passages")
+    expect(reply.locator("details.facts summary")).to_contain_text("Facts")
+    expect(chat.input).to_have_attribute("placeholder", "Ask about the article…")
+    expect(chat.send).to_have_text("Send")
+    expect(page.get_by_role("textbox", name="Question", exact=True)).to_be_visible()
+    expect(page).to_have_title("Article Q&A")
+    reply = chat.ask("What is the population of Hangzhou?")
+    expect(reply.locator(".abstain-badge")).to_have_text("Not in the article")
+
+
+def test_a_timeline_in_english_keeps_each_japanese_sentence_under_its_line(chat):
+    reply = chat.ask("Give me Hangzhou's timeline")
+    lines = reply.locator(".answer-localized li")
+    expect(lines).to_have_count(4)
+    expect(lines.first.locator(".localized-line")).to_have_text("December 2016 — Hangzhou")
+    expect(lines.first.locator(".answer-quote")).to_contain_text("2016年12月には文書の中で")
+
+
+def test_chinese_chat_in_traditional_glyphs(chat, page: Page):
+    reply = chat.ask("廣州有多少家區塊鏈企業?")
+    expect(page.locator("html")).to_have_attribute("lang", "zh")
+    expect(reply.locator(".answer-localized")).to_have_text("6000多家區塊鏈企業")
+    expect(reply.locator("details.other-passages summary")).to_contain_text("其他段落")
+    expect(chat.send).to_have_text("发送")
+
+
+def test_a_japanese_chat_is_unchanged(chat, page: Page):
+    reply = chat.ask("広州のブロックチェーン企業は何社?")
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(reply.locator(".answer-localized")).to_have_count(0)
+    expect(reply.locator(".answer-text")).to_contain_text("6000以上のブロックチェーン企業")
+    expect(reply.locator("details.other-passages summary")).to_contain_text("ほかの段落")
+    expect(chat.send).to_have_text("送信")
+
+
+def test_the_browser_language_sets_the_page_before_the_first_question(browser, base_url):
+    context = browser.new_context(locale="en-US", base_url=base_url)
+    page = context.new_page()
+    try:
+        page.goto("/")
+        expect(page).to_have_title("Article Q&A")
+        expect(page.locator("#welcome-title")).to_have_text("Ask about the article")
+        first = page.locator("#suggestions button").first
+        expect(first).to_be_visible()
+        assert all(q.isascii() for q in page.locator("#suggestions button").all_inner_texts())
+        expect(page.locator("#coverage")).to_contain_text("Hangzhou")
+    finally:
+        context.close()
+
+
+def test_english_chat_screenshot_for_the_readme(chat, page: Page, screenshot):
+    """An English chat at desktop width; QA_WRITE_SCREENSHOT=1 also writes docs/chat-en.png."""
+    page.set_viewport_size({"width": 1100, "height": 800})
+    chat.ask("How many blockchain companies does Guangzhou have?")
+    chat.ask("And Hangzhou?")
+    reply = chat.ask("Which city set up the earliest blockchain organisation?")
+    expect(reply.locator(".answer-localized")).to_be_visible()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": 1100, "height": min(height, 1600)})
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator("#question").blur()
+    path = screenshot("readme-chat-en")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1100
+    if os.environ.get("QA_WRITE_SCREENSHOT") == "1":
+        page.screenshot(path=str(ROOT / "docs" / "chat-en.png"))
     assert path.stat().st_size > 10_000
