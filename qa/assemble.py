@@ -19,7 +19,7 @@ from json.encoder import encode_basestring
 
 import numpy as np
 
-from .articles import AT, COUNT, FACT_LINE, FACT_PASSAGE, ROW, TERMS, Article
+from .article_pieces import AT, COUNT, FACT_LINE, FACT_PASSAGE, ROW, TERMS, Article
 from .bm25 import Postings
 from .corpus import Passage
 from .facts import summary_stances

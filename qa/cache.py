@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from . import npyfile
-from .articles import COUNT, LINE, TERMS, Article
+from .article_pieces import COUNT, LINE, TERMS, Article
 from .assemble import TermTable
 
 FORMAT = 2

@@ -33,7 +33,7 @@ import numpy as np
 
 from . import npyfile
 from .analysis import Analyzer, stem_en
-from .articles import Article, analyse_article, city_finder, settings_key
+from .article_pieces import Article, analyse_article, city_finder, settings_key
 from .assemble import Assembled, assemble
 from .bm25 import B, K1, BM25Index
 from .cache import Cache, load_cache, save_cache

@@ -241,7 +241,7 @@ def test_random_corpora_and_edits_equal_the_plain_way(tmp_path_factory, analyzer
                 min_size=1, max_size=4))
 def test_assembled_rows_equal_the_plain_way_on_random_term_lists(spec):
     """Articles of random term numbers, paragraph breaks and heading inserts, through `assemble`."""
-    from qa.articles import Article
+    from qa.article_pieces import Article
     from qa.assemble import TermTable, assemble
     words = [f"w{i}" for i in range(15)]
     table = TermTable.of([json.dumps(w).encode() for w in reversed(words)])          # any numbering

@@ -1,4 +1,4 @@
-"""One article analysed on its own: what a build can reuse while the article is unchanged.
+"""One article analysed on its own: the pieces a build reuses while the article is unchanged.
 
 Its passages, their terms, its own facts and its paragraph rows depend only on the
 article's text and file stem and on the build settings (the analyser and its versions,
