@@ -32,4 +32,4 @@ bench: setup system-deps
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) index/current index/versions index/.lock .pytest_cache test-results
+	rm -rf $(VENV) index/current index/versions index/cache index/.lock .pytest_cache test-results

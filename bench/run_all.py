@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`make bench`: retrieval quality beside the peers, scaling beside bm25s, HTTP serving.
+"""`make bench`: retrieval quality beside the peers, scaling beside bm25s, incremental rebuilds, HTTP serving.
 
 Prints the tables and writes them, with the machine and date, to bench/results/latest.md
 (and the raw figures to bench/results/latest.json).  Takes about 15 minutes here, most of
@@ -12,6 +12,7 @@ import io
 import json
 import sys
 
+import incremental
 import retrieval
 import scaling
 import serving
@@ -33,6 +34,7 @@ def main() -> None:
     sections, raw = [], {}
     for name, fn, argv in [("retrieval", retrieval.main, ["retrieval.py"]),
                            ("scaling", scaling.main, ["scaling.py"]),
+                           ("incremental", incremental.main, ["incremental.py"]),
                            ("serving", serving.main, ["serving.py"])]:
         text, raw[name] = capture(fn, argv)
         sections.append(text.strip())

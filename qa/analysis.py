@@ -110,6 +110,23 @@ def chunks(text: str, size: int) -> Iterator[tuple[int, str]]:
         pos = end
 
 
+def analyzer_versions(lexicon: Lexicon | None = None, use_bigrams: bool = True) -> dict:
+    """What an index records of the analyser (packages, this code, the lexicon that shapes terms)."""
+    ver = {}
+    for pkg in ("SudachiPy", "SudachiDict-core", "jieba", "OpenCC"):
+        try:
+            ver[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            ver[pkg] = "missing"
+    ver["analyzer"] = ANALYZER_VERSION
+    lex = lexicon or default_lexicon()           # only what changes the terms of a passage
+    used = [sorted((k, sorted(v)) for k, v in lex.stopwords.items()), lex.drop_pos_ja,
+            lex.bound_starts, use_bigrams]
+    ver["lexicon"] = hashlib.sha256(repr(used).encode()).hexdigest()[:16]
+    ver["fact_cues"] = default_cues().digest          # event kinds and target words of facts
+    return ver
+
+
 class Analyzer:
     """Holds the dictionaries (loaded once) and turns text into terms."""
 
@@ -156,19 +173,7 @@ class Analyzer:
         return tls
 
     def versions(self) -> dict:
-        ver = {}
-        for pkg in ("SudachiPy", "SudachiDict-core", "jieba", "OpenCC"):
-            try:
-                ver[pkg] = md.version(pkg)
-            except md.PackageNotFoundError:
-                ver[pkg] = "missing"
-        ver["analyzer"] = ANALYZER_VERSION
-        lex = self.lexicon           # only what changes the terms of a passage
-        used = [sorted((k, sorted(v)) for k, v in lex.stopwords.items()), lex.drop_pos_ja,
-                lex.bound_starts, self.use_bigrams]
-        ver["lexicon"] = hashlib.sha256(repr(used).encode()).hexdigest()[:16]
-        ver["fact_cues"] = default_cues().digest          # event kinds and target words of facts
-        return ver
+        return analyzer_versions(self.lexicon, self.use_bigrams)
 
     # ------------------------------------------------------------ glyphs
     def to_japanese_glyphs(self, text: str) -> str:

@@ -9,12 +9,16 @@ a per-query constant that cannot change a ranking, so delta = 0 here keeps score
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
+
+from . import npyfile
 
 K1 = 1.2
 B = 0.75
@@ -45,23 +49,22 @@ class BM25Index:
     # ------------------------------------------------------------ build
     @classmethod
     def build(cls, token_lists: Iterable[Sequence[str]], k1: float = K1, b: float = B) -> "BM25Index":
-        vocab: dict[str, int] = {}
-        rows: list[list[tuple[int, int]]] = []      # per term: (doc, tf)
-        doc_len: list[int] = []
-        for d, tokens in enumerate(token_lists):
-            doc_len.append(len(tokens))
-            for term, tf in Counter(tokens).items():
-                t = vocab.setdefault(term, len(vocab))
-                if t == len(rows):
-                    rows.append([])
-                rows[t].append((d, tf))
-        counts = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-        np.cumsum(counts, out=offsets[1:])
-        flat = [p for r in rows for p in r]
-        docs = np.fromiter((p[0] for p in flat), dtype=np.int32, count=len(flat))
-        tfs = np.fromiter((p[1] for p in flat), dtype=np.float64, count=len(flat))
-        return cls(vocab, offsets, docs, tfs, np.asarray(doc_len, dtype=np.int32), k1, b)
+        """The index of token lists; terms numbered in order of first appearance."""
+        token_lists = list(token_lists)
+        terms = list(dict.fromkeys(chain.from_iterable(token_lists)))
+        number = {t: i for i, t in enumerate(terms)}
+        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+        ids = np.fromiter(map(number.__getitem__, chain.from_iterable(token_lists)), dtype=np.int64,
+                          count=int(lengths.sum()))
+        return cls.from_ids(ids, lengths, terms, k1, b)
+
+    @classmethod
+    def from_ids(cls, ids: np.ndarray, lengths: np.ndarray, terms: list[str],
+                 k1: float = K1, b: float = B) -> "BM25Index":
+        """The index of rows given as term numbers (`lengths` per row), numbered by first appearance."""
+        p = Postings.of_rows(ids, lengths, len(terms))
+        return cls({t: i for i, t in enumerate(terms)}, p.offsets, p.docs, p.tfs.astype(np.float64),
+                   p.doc_len, k1, b)
 
     # ------------------------------------------------------------ score
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
@@ -135,15 +138,11 @@ class BM25Index:
     FILES = ("bm25_offsets.npy", "bm25_docs.npy", "bm25_tfs.npy", "bm25_doc_len.npy")
 
     def save(self, folder: Path, prefix: str = "") -> None:
-        import json
-        (folder / f"{prefix}vocab.json").write_text(
-            json.dumps(list(self.vocab), ensure_ascii=False), encoding="utf-8")
-        for name, arr in zip(self.FILES, (self.offsets, self.docs, self.tfs.astype(np.uint32), self.doc_len)):
-            np.save(folder / f"{prefix}{name}", arr, allow_pickle=False)
+        Postings(json.dumps(list(self.vocab), ensure_ascii=False).encode("utf-8"), self.offsets, self.docs,
+                 self.tfs, self.doc_len).save(folder, prefix)
 
     @classmethod
     def load(cls, folder: Path, k1: float, b: float, prefix: str = "") -> "BM25Index":
-        import json
         terms = json.loads((folder / f"{prefix}vocab.json").read_text(encoding="utf-8"))
         arrays = [np.load(folder / f"{prefix}{name}", allow_pickle=False) for name in cls.FILES]
         offsets, docs, tfs, doc_len = arrays
@@ -151,3 +150,68 @@ class BM25Index:
             raise ValueError("postings do not match the vocabulary")
         return cls({t: i for i, t in enumerate(terms)}, offsets, docs, tfs.astype(np.float64), doc_len, k1, b)
 
+
+def stable_order(values: np.ndarray, bound: int) -> np.ndarray:
+    """The order that sorts non-negative integers below `bound`, equal ones kept in place (radix)."""
+    if bound > 1 << 32:
+        return np.argsort(values, kind="stable")
+    order = np.argsort((values & 0xFFFF).astype(np.uint16), kind="stable")   # numpy's radix sort
+    if bound > 1 << 16:
+        order = order[np.argsort((values[order] >> 16).astype(np.uint16), kind="stable")]
+    return order
+
+
+@dataclass
+class Postings:
+    """One BM25 row set as stored: the vocabulary (as its JSON text) and the postings arrays."""
+    vocab_json: bytes       # the vocabulary file: a JSON list of the terms, in number order
+    offsets: np.ndarray     # int64, len V+1
+    docs: np.ndarray        # int32, row of each posting, ascending within a term
+    tfs: np.ndarray         # term frequency of each posting
+    doc_len: np.ndarray     # int32, terms per row
+
+    @classmethod
+    def of_rows(cls, ids: np.ndarray, lengths: np.ndarray, n_terms: int, vocab_json: bytes = b"") -> "Postings":
+        """Postings of rows given as term numbers, `lengths[r]` numbers for row r."""
+        order = stable_order(np.asarray(ids), n_terms)
+        terms = np.asarray(ids)[order]
+        rows = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)[order]
+        del order
+        new = np.r_[len(terms) > 0, (terms[1:] != terms[:-1]) | (rows[1:] != rows[:-1])]
+        starts = np.flatnonzero(new)
+        offsets = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(np.bincount(terms[starts], minlength=n_terms), out=offsets[1:])
+        return cls(vocab_json, offsets, rows[starts], np.diff(np.r_[starts, len(terms)]).astype(np.uint32),
+                   np.asarray(lengths, dtype=np.int32))
+
+    @classmethod
+    def of_keys(cls, keys: np.ndarray, tfs: np.ndarray, rows: int, n_terms: int, doc_len: np.ndarray,
+                vocab_json: bytes = b"") -> "Postings":
+        """Postings from sorted unique keys `term * rows + row` and their term frequencies."""
+        term_of = keys // rows
+        offsets = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(np.bincount(term_of, minlength=n_terms), out=offsets[1:])
+        return cls(vocab_json, offsets, (keys - term_of * rows).astype(np.int32), tfs,
+                   np.asarray(doc_len, dtype=np.int32))
+
+    def files(self, prefix: str = "") -> Iterator[tuple[str, list]]:
+        """(file name, content as bytes-like pieces): the vocabulary as JSON, the arrays as .npy."""
+        yield f"{prefix}vocab.json", [self.vocab_json]
+        tfs = np.asarray(self.tfs, dtype=np.uint32)         # no copy when they already are
+        for name, arr in zip(BM25Index.FILES, (self.offsets, self.docs, tfs, self.doc_len)):
+            yield f"{prefix}{name}", npyfile.pieces(arr)
+
+    def save(self, folder: Path, prefix: str = "") -> None:
+        for name, content in self.files(prefix):
+            npyfile.write(folder / name, content)
+
+    def problem(self, n_terms: int) -> str | None:
+        """Why these arrays are not a consistent row set of `n_terms` terms, or None."""
+        rows = len(self.doc_len)
+        if len(self.offsets) != n_terms + 1 or self.offsets[0] != 0 or self.offsets[-1] != len(self.docs):
+            return "postings do not match the vocabulary"
+        if len(self.tfs) != len(self.docs) or np.any(np.diff(self.offsets) < 0):
+            return "postings are out of order"
+        if len(self.docs) and (self.docs.min() < 0 or self.docs.max() >= rows or self.tfs.min() < 1):
+            return "postings point outside the rows"
+        return None

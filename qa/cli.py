@@ -1,4 +1,4 @@
-"""The `qa` command: index, ask, serve, eval.  Thin layers over the core."""
+"""The `qa` command: index, versions, rollback, ask, serve, eval.  Thin layers over the core."""
 from __future__ import annotations
 
 import json
@@ -11,12 +11,14 @@ import click
 
 DEFAULT_DATA = "data"
 DEFAULT_INDEX = "index"
+DEFAULT_KEEP = 3                 # qa.index.KEEP_VERSIONS (not imported: `qa --help` stays light)
+MAX_ARTICLE_MB = 10.0            # qa.source.MAX_ARTICLE_MB
 
 
 class Progress:
     """Progress of long builds on stderr: an updating line on a terminal, a line per 10% otherwise."""
 
-    LONG = 1000          # passages: below this a build takes well under a second
+    LONG = 200           # articles to analyse: below this a build takes about a second or less
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
@@ -24,7 +26,7 @@ class Progress:
         self.last: tuple[str, int] = ("", -1)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.long is None:
+        if self.long is None and total > 1:                # decided by the articles to analyse
             self.long = total >= self.LONG
         if not self.long:
             return
@@ -44,10 +46,14 @@ def analyzer():
     return Analyzer()
 
 
-def build(data: Path, out: Path, quiet: bool = False, using=None):
-    from .index import IndexUnusable, build_index
+def build(data: Path, out: Path, quiet: bool = False, using=None, keep: int = DEFAULT_KEEP,
+          max_article_mb: float = MAX_ARTICLE_MB):
+    """Build and swap in a version (the data folder is checked before the analyser loads)."""
+    from .index import IndexUnusable, build_index, open_source
     try:
-        return build_index(data, out, using or analyzer(), None if quiet else Progress())
+        source = open_source(data, max_article_mb)
+        return build_index(data, out, using or analyzer(), None if quiet else Progress(), keep=keep,
+                           max_article_mb=max_article_mb, source=source)
     except IndexUnusable as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -75,12 +81,63 @@ def main(verbose: bool) -> None:
               help="folder of articles (.md/.txt) and glossary.tsv")
 @click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_INDEX, show_default=True,
               help="index folder; the new version is swapped in atomically")
-def index_command(data: Path, out: Path) -> None:
-    """Build the index from the data folder and swap it in."""
-    r = build(data, out)
+@click.option("--keep", type=click.IntRange(1, 1000), default=DEFAULT_KEEP, show_default=True,
+              help="versions kept: the new one, the one it replaces, then the most recently built")
+@click.option("--max-article-mb", type=click.FloatRange(0, min_open=True), default=MAX_ARTICLE_MB,
+              show_default=True, help="refuse a data folder with a file larger than this")
+def index_command(data: Path, out: Path, keep: int, max_article_mb: float) -> None:
+    """Build the index from the data folder and swap it in (unchanged articles come from the cache)."""
+    r = build(data, out, keep=keep, max_article_mb=max_article_mb)
     click.echo(f"indexed {r.articles} article{'s' * (r.articles != 1)}: {r.passages} passages, "
                f"{r.facts} facts, {r.terms} terms in {r.seconds:.2f} s")
+    if r.analysed < r.articles:
+        click.echo(f"{r.articles - r.analysed} unchanged article{'s' * (r.articles - r.analysed != 1)} "
+                   f"reused from the cache, {r.analysed} analysed")
     click.echo(f"index version {r.version} is now current in {out}/" + (" (unchanged)" if r.reused else ""))
+
+
+@click.command("versions")
+@click.option("--index", type=click.Path(path_type=Path), default=DEFAULT_INDEX, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print the list as JSON")
+def versions_command(index: Path, as_json: bool) -> None:
+    """List the versions kept in an index folder, most recently built first (* = current)."""
+    from .versions import list_versions
+    versions = list_versions(index)
+    if not versions:
+        raise click.ClickException(f"no index at {index}: build one with `qa index --out {index}`")
+    if as_json:
+        click.echo(json.dumps([v.to_dict() for v in versions], ensure_ascii=False, indent=2))
+        return
+    click.echo(f"  {'version':<16}  {'built at (UTC)':<19}  {'articles':>8}  {'passages':>8}  {'facts':>6}  source")
+    for v in versions:
+        c = v.counts
+        click.echo(f"{'*' if v.current else ' '} {v.id:<16}  {short_time(v.built_at):<19}  "
+                   f"{c.get('articles', '?'):>8}  {c.get('passages', '?'):>8}  {c.get('facts', '?'):>6}  "
+                   f"{v.problem or v.source or '?'}")
+
+
+def short_time(iso: str) -> str:
+    return iso.replace("T", " ")[:19]
+
+
+@click.command("rollback")
+@click.argument("version", required=False)
+@click.option("--index", type=click.Path(path_type=Path), default=DEFAULT_INDEX, show_default=True)
+def rollback_command(version: str | None, index: Path) -> None:
+    """Point the index at an earlier kept version: VERSION (an id or its start), else the one built before."""
+    from .analysis import analyzer_versions
+    from .index import IndexUnusable, current_version_name
+    from .versions import rollback
+    before = current_version_name(index)
+    try:
+        target = rollback(index, version, analyzer_versions())
+    except IndexUnusable as exc:
+        raise click.ClickException(str(exc)) from None
+    if target.id == before:
+        click.echo(f"index version {target.id} is already current in {index}/")
+        return
+    click.echo(f"index version {target.id} (built {short_time(target.built_at)} UTC from {target.source}) "
+               f"is now current in {index}/, was {before}; a running qa serve switches to it")
 
 
 @click.command("ask")
@@ -128,9 +185,11 @@ def render(body: dict) -> str:
 
 
 @click.command("serve")
-@click.option("--index", type=click.Path(path_type=Path), default=DEFAULT_INDEX, show_default=True)
-@click.option("--data", type=click.Path(path_type=Path), default=DEFAULT_DATA, show_default=True,
-              help="rebuild from here first when the index is missing or older than the data")
+@click.option("--index", type=click.Path(path_type=Path), default=DEFAULT_INDEX, show_default=True,
+              help="the index folder to serve (built first only when it has no index)")
+@click.option("--data", type=click.Path(path_type=Path), default=None,
+              help="the folder the index is built from: rebuild first when it changed since")
+@click.option("--rebuild", is_flag=True, help="rebuild the index first (from --data, else from its own source)")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="gunicorn workers [default: CPUs, at least 2]")
@@ -145,19 +204,25 @@ def render(body: dict) -> str:
               help="seconds an idle keep-alive connection stays open (0: one request per connection)")
 @click.option("--worker-class", type=click.Choice(["gevent", "sync"]), default="gevent", hidden=True,
               help="sync: the old model (a worker per connection), for benchmarks only")
-def serve_command(index: Path, data: Path, host: str, port: int, workers: int | None, answer_cache: int,
-                  max_connections: int, request_timeout: float, keepalive: int, worker_class: str) -> None:
+def serve_command(index: Path, data: Path | None, rebuild: bool, host: str, port: int, workers: int | None,
+                  answer_cache: int, max_connections: int, request_timeout: float, keepalive: int,
+                  worker_class: str) -> None:
     """Serve the API and chat page with gunicorn (production server, never debug mode)."""
     from .app import create_app
-    from .index import is_stale
+    from .index import IndexUnusable
+    from .serve_rules import plan_index
     from .server import Limits, serve
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         force=True)
     shared = analyzer()
-    if data.is_dir() and is_stale(index, data, shared.versions()):
-        click.echo(f"index in {index}/ is missing or older than {data}/ or the analyser: building it first",
-                   err=True)
-        build(data, index, using=shared)
+    try:
+        plan = plan_index(index, data, rebuild, shared.versions(), Path(DEFAULT_INDEX), Path(DEFAULT_DATA))
+    except IndexUnusable as exc:
+        raise click.ClickException(str(exc)) from None
+    if plan.say:
+        click.echo(plan.say, err=True)
+    if plan.build_from:
+        build(plan.build_from, index, using=shared)
     service = open_service(index, shared, answer_cache)
     app = create_app({"INDEX": str(index), "SERVICE": service})
     click.echo(f"serving index {service.index.version} on http://{host}:{port}/  (Ctrl+C to stop)", err=True)
@@ -218,7 +283,7 @@ def eval_table(report) -> str:
     return "\n".join(lines)
 
 
-for command in (index_command, ask_command, serve_command, eval_command):
+for command in (index_command, versions_command, rollback_command, ask_command, serve_command, eval_command):
     main.add_command(command)
 
 

@@ -1,6 +1,6 @@
 """Articles -> sections -> passages (one claim each), with markup and duplicate copies removed.
 
-An article is any UTF-8 `.md`/`.txt` file of a data folder.  Headings (`#` lines, or
+An article is any UTF-8 `.md`/`.txt` file of a data folder (read by `qa.source`).  Headings (`#` lines, or
 short plain lines followed by a paragraph) start sections; the city a section is about
 is read from its heading (`City:stance`).  Every sentence becomes a passage, except that
 a sentence pointing back at the previous one ("これは…") stays with it.  A sentence seen
@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, asdict
-from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Callable
 
 ARTICLE_SUFFIXES = (".md", ".txt")
 
@@ -38,7 +37,10 @@ class Passage:
     paragraph: int = 0           # its paragraph in the article (a heading goes with the one after it)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {f: getattr(self, f) for f in PASSAGE_FIELDS}
+
+
+PASSAGE_FIELDS = tuple(Passage.__dataclass_fields__)
 
 
 @dataclass
@@ -47,23 +49,6 @@ class Block:
     kind: str                    # "heading", "paragraph" or "summary"
     text: str
     level: int = 0
-
-
-# ---------------------------------------------------------------- reading
-
-def article_paths(data_dir: Path) -> list[Path]:
-    """The article files of a data folder, in a stable order."""
-    return sorted(p for p in Path(data_dir).iterdir()
-                  if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
-
-
-def read_article(path: Path) -> str:
-    """The text of one article; a clear error when it is not UTF-8."""
-    raw = Path(path).read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
 
 
 # ---------------------------------------------------------------- blocks
@@ -219,11 +204,3 @@ def passages_of(doc: str, text: str, city_of: CityOf,
             for claim in claims(block.text, bound_starts):
                 add("claim", claim, section, city)
     return out
-
-
-def read_passages(paths: Iterable[Path], city_of: CityOf, lang_of: Callable[[str], str],
-                  bound_starts: tuple[str, ...] = ()) -> Iterator[Passage]:
-    """Passages of every article; `lang_of` gives an article's language from its text."""
-    for path in paths:
-        text = read_article(path)
-        yield from passages_of(Path(path).stem, text, city_of, bound_starts, lang_of(text))

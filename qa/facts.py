@@ -180,17 +180,34 @@ def stances_of(passage: Passage, cities: Iterable[str]) -> list[Fact]:
 
 def extract_facts(passages: list[Passage], cues: Cues | None = None) -> list[Fact]:
     """Events, quantities and stances of passages given in article order."""
-    cues = cues or default_cues()
-    cities = sorted({p.city for p in passages if p.city}, key=len, reverse=True)
+    cities = corpus_cities(passages)
     facts: list[Fact] = []
+    for p, own in zip(passages, own_facts(passages, cues)):
+        facts += summary_stances(p, cities) + own
+    return facts
+
+
+def corpus_cities(passages: Iterable[Passage]) -> list[str]:
+    """The cities of a corpus, longest first (what a summary line is matched against)."""
+    return sorted({p.city for p in passages if p.city}, key=len, reverse=True)
+
+
+def summary_stances(passage: Passage, cities: list[str]) -> list[Fact]:
+    """The stances of a summary line: the only facts that depend on other articles (their cities)."""
+    return stances_of(passage, cities) if passage.kind == "summary" else []
+
+
+def own_facts(passages: list[Passage], cues: Cues | None = None) -> list[list[Fact]]:
+    """Per passage, its facts but summary stances: they depend on its own article only."""
+    cues = cues or default_cues()
+    out: list[list[Fact]] = []
     context, section = YearContext(), None
     for p in passages:
         if (p.doc, p.section) != section:
             context, section = YearContext(), (p.doc, p.section)
-        facts += stances_of(p, cities)
         if p.kind == "heading":
+            out.append(stances_of(p, ()))
             continue
         mentions = context.mentions(p.text)
-        facts += events_of(p, mentions, cues)
-        facts += quantities_of(p, [(m.start, m.end) for m in mentions], cues)
-    return facts
+        out.append(events_of(p, mentions, cues) + quantities_of(p, [(m.start, m.end) for m in mentions], cues))
+    return out

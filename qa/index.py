@@ -3,12 +3,15 @@
 Layout of an index folder (`index/` by default):
 
     index/current -> versions/<index_version>     (a symlink, replaced atomically)
-    index/versions/<index_version>/manifest.json  (format, checksums, analyser versions)
+    index/versions/<index_version>/manifest.json  (format, checksums, analyser versions, source folder)
                                   /passages.jsonl /facts.jsonl /glossary.json
                                   /vocab.json /bm25_*.npy
+    index/cache/                                  (the last build's analysis of each article: qa.cache)
 
 The `index_version` is a hash of the content files, so the same data and analyser give the
-same version.  A version folder is complete before `current` points at it.
+same version.  A version folder is complete before `current` points at it.  A build
+analyses only the articles that changed since the last one (the cache); the rest of the
+index is assembled from all articles every time, so it equals a full build's.
 """
 from __future__ import annotations
 
@@ -17,27 +20,32 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterator
 
 import numpy as np
 
-from . import corpus
-from .analysis import Analyzer, detect_lang, normalize, stem_en
+from . import npyfile
+from .analysis import Analyzer, stem_en
+from .article_pieces import Article, analyse_article, city_finder, settings_key
+from .assemble import Assembled, assemble
 from .bm25 import B, K1, BM25Index
+from .cache import Cache, load_cache, save_cache
 from .corpus import Passage
-from .facts import Fact, extract_facts
-from .glossary import Glossary, GlossaryError, load_glossary
+from .facts import Fact
+from .glossary import Glossary, GlossaryError, parse_glossary
+from .source import MAX_ARTICLE_MB, Source, SourceError, SourceFile, read_source
 
 FORMAT = "qa-index"
 FORMAT_VERSION = 3
-GLOSSARY_FILE = "glossary.tsv"
 KEEP_VERSIONS = 3
+CACHE_DIR = "cache"
 Progress = Callable[[str, int, int], None]
 
 
@@ -51,18 +59,6 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def data_files(data_dir: Path) -> list[Path]:
-    """The files a build reads: the articles and the glossary."""
-    files = corpus.article_paths(data_dir)
-    if (data_dir / GLOSSARY_FILE).is_file():
-        files.append(data_dir / GLOSSARY_FILE)
-    return files
-
-
-def data_checksums(data_dir: Path) -> dict[str, str]:
-    return {p.name: sha256_file(p) for p in data_files(Path(data_dir))}
 
 
 # ---------------------------------------------------------------- the loaded index
@@ -125,55 +121,66 @@ class BuildResult:
     terms: int
     seconds: float
     reused: bool = False
+    analysed: int = 0             # articles analysed; the others came from the cache
 
 
-def city_finder(analyzer: Analyzer, entries) -> Callable[[str], str | None]:
-    """The city a heading is about: its label before the colon, when that is a place name."""
-    known = {form for e in entries if e.kind == "city" for form in e.ja}
+def open_source(data_dir: Path, max_article_mb: float = MAX_ARTICLE_MB) -> Source:
+    """The data folder read and checked but for UTF-8 (IndexUnusable with the reason)."""
+    try:
+        return read_source(Path(data_dir), max_article_mb, check_text=False)
+    except SourceError as exc:
+        raise IndexUnusable(str(exc)) from None
 
-    def city_of(heading: str) -> str | None:
-        label = corpus.heading_label(heading)
-        if label and (label in known or analyzer.is_place_name(label)):
-            return label
-        return None
-    return city_of
+
+def check_texts(articles: list[SourceFile]) -> None:
+    """Every one of these articles decodes as UTF-8 (IndexUnusable naming the first that does not)."""
+    try:
+        for a in articles:
+            a.text()
+    except SourceError as exc:
+        raise IndexUnusable(str(exc)) from None
+
+
+def glossary_entries(source: Source) -> list:
+    if source.glossary is None:
+        return []
+    try:
+        text = source.glossary.raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise IndexUnusable(f"{source.glossary.path}: not UTF-8 ({exc.reason})") from None
+    try:
+        return parse_glossary(text, str(source.glossary.path))
+    except GlossaryError as exc:
+        raise IndexUnusable(str(exc)) from None
 
 
 def read_corpus(data_dir: Path, analyzer: Analyzer) -> tuple[list[Passage], list, int]:
-    data_dir = Path(data_dir)
-    if not data_dir.is_dir():
-        raise IndexUnusable(f"data folder {data_dir} does not exist")
-    paths = corpus.article_paths(data_dir)
-    if not paths:
-        raise IndexUnusable(f"no articles in {data_dir}: add UTF-8 .md or .txt files")
-    entries = []
-    if (data_dir / GLOSSARY_FILE).is_file():
-        try:
-            entries = load_glossary(data_dir / GLOSSARY_FILE)
-        except GlossaryError as exc:
-            raise IndexUnusable(str(exc)) from None
-    try:
-        passages = list(corpus.read_passages(
-            paths, city_finder(analyzer, entries), lambda t: detect_lang(normalize(t[:5000]).text),
-            analyzer.lexicon.bound_starts))
-    except ValueError as exc:
-        raise IndexUnusable(str(exc)) from None
-    return passages, entries, len(paths)
+    """The passages of a data folder, its glossary entries and its number of articles."""
+    source = open_source(data_dir)
+    entries = glossary_entries(source)
+    city_of = city_finder(analyzer, entries)
+    passages = [Passage(**json.loads(line)) for f in source.articles
+                for line in analyse_article(f, analyzer, city_of).passages.splitlines()]
+    return passages, entries, len(source.articles)
 
 
-def index_terms(analyzer: Analyzer, passages: list[Passage], progress: Progress | None = None) -> list[list[str]]:
-    """Terms of every passage (the same text repeated is analysed once)."""
-    cache: dict[tuple[str, str], list[str]] = {}
-    out = []
-    step = max(1, len(passages) // 100)
-    for i, p in enumerate(passages):
-        key = (p.text, p.lang)
-        if key not in cache:
-            cache[key] = analyzer.analyze(p.text, p.lang)
-        out.append(cache[key])
-        if progress and (i % step == 0 or i + 1 == len(passages)):
-            progress("analysing passages", i + 1, len(passages))
-    return out
+def uncached(source: Source, cache: Cache) -> list[SourceFile]:
+    return [f for f in source.articles if cache.get(f.doc, f.sha256) is None]
+
+
+def analyse_articles(source: Source, analyzer: Analyzer, entries, cache: Cache,
+                     progress: Progress | None = None) -> tuple[list[Article], int]:
+    """Every article of the source: from the cache when unchanged, else analysed now."""
+    city_of = city_finder(analyzer, entries)
+    missing = uncached(source, cache)
+    fresh = {}
+    if progress and missing:
+        progress("analysing articles", 0, len(missing))
+    for i, f in enumerate(missing):
+        fresh[f.name] = analyse_article(f, analyzer, city_of)
+        if progress:
+            progress("analysing articles", i + 1, len(missing))
+    return [fresh.get(f.name) or cache.get(f.doc, f.sha256) for f in source.articles], len(missing)
 
 
 def paragraph_numbers(passages: list[Passage]) -> list[int]:
@@ -182,59 +189,40 @@ def paragraph_numbers(passages: list[Passage]) -> list[int]:
     return [rows.setdefault((p.doc, p.paragraph), len(rows)) for p in passages]
 
 
-def paragraph_terms(analyzer: Analyzer, passages: list[Passage], terms: list[list[str]]) -> list[list[str]]:
-    """Terms of each paragraph: its section heading, then its passages."""
-    numbers = paragraph_numbers(passages)
-    out: list[list[str]] = [[] for _ in range(max(numbers, default=-1) + 1)]
-    headings: dict[tuple[str, str], list[str]] = {}
-    for p, n, t in zip(passages, numbers, terms):
-        if not out[n] and p.kind == "claim" and p.section:
-            key = (p.section, p.lang)
-            if key not in headings:
-                headings[key] = analyzer.analyze(p.section, p.lang)
-            out[n].extend(headings[key])
-        out[n].extend(t)
-    return out
+def version_files(built: Assembled, entries) -> Iterator[tuple[str, list]]:
+    """(file name, content as bytes-like pieces) of each file of one index version but its manifest."""
+    yield "passages.jsonl", [built.passages]
+    yield "facts.jsonl", [built.facts]
+    yield "glossary.json", [json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=1).encode("utf-8")]
+    for prefix, rows in built.rows.items():
+        yield from rows.files(prefix)
 
 
-def window_terms(passages: list[Passage], terms: list[list[str]], radius: int = 1) -> list[list[str]]:
-    """Terms of each passage with those of its neighbours in the same paragraph."""
-    numbers = paragraph_numbers(passages)
-    out = []
-    for i in range(len(passages)):
-        lo, hi = max(0, i - radius), min(len(passages), i + radius + 1)
-        out.append([t for j in range(lo, hi) if numbers[j] == numbers[i] for t in terms[j]])
-    return out
-
-
-def write_jsonl(path: Path, rows: Iterable[dict]) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-def write_version(folder: Path, passages: list[Passage], facts: list[Fact], entries,
-                  scorers: dict[str, BM25Index], manifest: dict) -> dict:
+def write_version(folder: Path, built: Assembled, entries, manifest: dict) -> dict:
     """Write every file of one index version, then its manifest (written last)."""
-    write_jsonl(folder / "passages.jsonl", (p.to_dict() for p in passages))
-    write_jsonl(folder / "facts.jsonl", (f.to_dict() for f in facts))
-    (folder / "glossary.json").write_text(
-        json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=1), encoding="utf-8")
-    for prefix, scorer in scorers.items():
-        scorer.save(folder, prefix=prefix)
-    files = {p.name: sha256_file(p) for p in sorted(folder.iterdir()) if p.name != "manifest.json"}
+    for prefix, rows in built.rows.items():
+        n_terms = len(built.table) if prefix == "para_" else built.counts["terms"]
+        problem = rows.problem(n_terms)
+        if problem:
+            raise IndexUnusable(f"the {prefix or 'passage'} rows are inconsistent ({problem}): nothing was changed")
+    files = dict(sorted((name, npyfile.write(folder / name, content))
+                        for name, content in version_files(built, entries)))
     content = hashlib.sha256(json.dumps([files, manifest["bm25"], manifest["analyzer"]],
                                         sort_keys=True).encode()).hexdigest()[:16]
     manifest = {**manifest, "index_version": content, "files": files}
+    write_manifest(folder, manifest)
+    return manifest
+
+
+def write_manifest(folder: Path, manifest: dict) -> None:
     tmp = folder / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp, folder / "manifest.json")
-    return manifest
 
 
 @contextlib.contextmanager
 def build_lock(root: Path):
-    """One build at a time per index folder."""
+    """One build (or rollback) at a time per index folder."""
     root.mkdir(parents=True, exist_ok=True)
     with open(root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -244,56 +232,87 @@ def build_lock(root: Path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def now(timespec: str = "seconds") -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec=timespec)
+
+
 def build_index(data_dir: Path, root: Path, analyzer: Analyzer, progress: Progress | None = None,
-                k1: float = K1, b: float = B) -> BuildResult:
+                k1: float = K1, b: float = B, keep: int = KEEP_VERSIONS,
+                max_article_mb: float = MAX_ARTICLE_MB, source: Source | None = None) -> BuildResult:
     """Build from `data_dir` into a new version under `root`, verify it, then swap it in."""
     started = time.perf_counter()
     root = Path(root)
-    passages, entries, n_articles = read_corpus(Path(data_dir), analyzer)
-    facts = extract_facts(passages)
-    terms = index_terms(analyzer, passages, progress)
-    if progress:
-        progress("building the BM25 index", 0, 1)
-    scorers = {"": BM25Index.build(terms, k1=k1, b=b),
-               "win_": BM25Index.build(window_terms(passages, terms), k1=k1, b=b),
-               "para_": BM25Index.build(paragraph_terms(analyzer, passages, terms), k1=k1, b=b)}
-    bm25, paragraphs = scorers[""], scorers["para_"]
-    manifest = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "data": {"dir": str(Path(data_dir).resolve()), "files": data_checksums(Path(data_dir))},
-        "analyzer": analyzer.versions(),
-        "bm25": {"variant": "rank_bm25.BM25Plus", "k1": k1, "b": b, "delta": 0},
-        "counts": {"articles": n_articles, "passages": len(passages), "paragraphs": paragraphs.size,
-                   "facts": len(facts),
-                   "terms": len(bm25.vocab), "cities": len({p.city for p in passages if p.city})},
-    }
+    step = progress or (lambda stage, done, total: None)
+    step("reading the data folder", 0, 1)
+    source = source or open_source(data_dir, max_article_mb)
+    entries = glossary_entries(source)                  # every check passes before anything is written
+    settings = settings_key(analyzer, entries)
+    step("reading the analysis cache", 0, 1)
+    cache = load_cache(root / CACHE_DIR, settings)      # immutable snapshots: safe to read before the lock
+    check_texts(uncached(source, cache))                # (cached articles decoded when they were analysed)
     with build_lock(root):
-        versions = root / "versions"
-        versions.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=versions))
-        tmp.chmod(0o755)
+        articles, analysed = analyse_articles(source, analyzer, entries, cache, progress)
+        step("building the BM25 index", 0, 1)
+        built = assemble(articles, cache.table)
+        manifest = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "created": now(),
+            "built_at": now("microseconds"),           # orders versions; a rebuild of the same one updates it
+            "data": {"dir": str(Path(data_dir).resolve()), "files": source.checksums()},
+            "analyzer": analyzer.versions(),
+            "bm25": {"variant": "rank_bm25.BM25Plus", "k1": k1, "b": b, "delta": 0},
+            "counts": built.counts,
+        }
+        final, manifest, reused = write_and_swap(root, built, entries, manifest, keep, step)
+        step("saving the analysis cache", 0, 1)
         try:
-            if progress:
-                progress("writing the index", 0, 1)
-            manifest = write_version(tmp, passages, facts, entries, scorers, manifest)
-            load_version(tmp)                       # refuse to swap in what cannot be read back
-            final = versions / manifest["index_version"]
-            reused = final.exists() and verify_version(final) is None
-            if reused:
-                shutil.rmtree(tmp)
-            else:
-                if final.exists():
-                    shutil.rmtree(final)
-                os.replace(tmp, final)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        swap_current(root, final)
-        prune_versions(root, keep=KEEP_VERSIONS)
-    return BuildResult(manifest["index_version"], final, n_articles, len(passages), len(facts),
-                       len(bm25.vocab), time.perf_counter() - started, reused)
+            save_cache(root / CACHE_DIR, settings, articles, built.passages, built.table, built.ids)
+        except OSError as exc:                           # the index is built; only the next build is slower
+            logging.getLogger("qa.index").warning("analysis cache not saved: %s", exc)
+    c = built.counts
+    return BuildResult(manifest["index_version"], final, c["articles"], c["passages"], c["facts"],
+                       c["terms"], time.perf_counter() - started, reused, analysed)
+
+
+def write_and_swap(root: Path, built: Assembled, entries, manifest: dict, keep: int,
+                   step: Progress) -> tuple[Path, dict, bool]:
+    """Write a version folder, read it back, swap it in and prune; an identical version is reused."""
+    versions = root / "versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=versions))
+    tmp.chmod(0o755)
+    try:
+        step("writing the index", 0, 1)
+        manifest = write_version(tmp, built, entries, manifest)
+        step("reading it back", 0, 1)
+        problem = verify_version(tmp)           # every file read back against what was meant to be written
+        if problem:
+            raise IndexUnusable(f"the new version did not read back ({problem}): nothing was changed")
+        final = versions / manifest["index_version"]
+        reused = final.exists() and verify_version(final) is None
+        if reused:
+            shutil.rmtree(tmp)
+            manifest = rebuilt_manifest(final, manifest)
+        else:
+            if final.exists():
+                shutil.rmtree(final)
+            os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    previous = current_version_name(root)
+    swap_current(root, final)
+    prune_versions(root, keep, previous)
+    return final, manifest, reused
+
+
+def rebuilt_manifest(folder: Path, manifest: dict) -> dict:
+    """An identical version built again: it keeps its files and `created`, takes the new build time and source."""
+    old = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    updated = {**old, "built_at": manifest["built_at"], "data": manifest["data"]}
+    write_manifest(folder, updated)
+    return updated
 
 
 def swap_current(root: Path, version_dir: Path) -> None:
@@ -306,14 +325,39 @@ def swap_current(root: Path, version_dir: Path) -> None:
     os.replace(tmp, link)
 
 
-def prune_versions(root: Path, keep: int) -> None:
-    """Remove old versions, keeping the newest `keep` (the current one always)."""
-    current = resolve_version_dir(root)
-    versions = sorted((p for p in (root / "versions").iterdir() if p.is_dir() and not p.name.startswith(".")),
-                      key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in versions[keep:]:
-        if old.resolve() != current:
-            shutil.rmtree(old, ignore_errors=True)
+def read_manifest(folder: Path) -> dict | None:
+    """A version folder's manifest, or None when it has none readable."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def built_at(folder: Path) -> str:
+    """When a build last produced this version (older indexes: when it was created)."""
+    m = read_manifest(folder) or {}
+    stamp = m.get("built_at") or m.get("created")
+    if isinstance(stamp, str):
+        return stamp
+    return dt.datetime.fromtimestamp(folder.stat().st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def version_folders(root: Path) -> list[Path]:
+    """The version folders of an index, most recently built first."""
+    folder = Path(root) / "versions"
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    return sorted(found, key=lambda p: (built_at(p), p.stat().st_mtime), reverse=True)
+
+
+def prune_versions(root: Path, keep: int, previous: str | None = None) -> None:
+    """Keep `keep` versions: the current one, the one it replaced, then the most recently built."""
+    current = current_version_name(root)
+    ranked = sorted(version_folders(root), key=lambda p: (p.name != current, p.name != previous))
+    for old in ranked[max(keep, 1):]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- load
@@ -401,15 +445,3 @@ def load_index(path: Path, analyzer: Analyzer | None = None) -> Index:
     if analyzer:
         index.glossary = Glossary(index.glossary.entries, analyzer.to_simplified, stem_en)
     return index
-
-
-def is_stale(path: Path, data_dir: Path, analyzer_versions: dict | None = None) -> bool:
-    """True when there is no index, or the data or the analyser changed since it was built."""
-    try:
-        folder = resolve_version_dir(path)
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (IndexUnusable, OSError, ValueError):
-        return True
-    if analyzer_versions and manifest.get("analyzer") != analyzer_versions:
-        return True
-    return manifest.get("data", {}).get("files") != data_checksums(Path(data_dir))

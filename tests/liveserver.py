@@ -46,14 +46,17 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve(index: Path, data: Path, log: Path, workers: int = 2, timeout: float = 30.0, args: tuple = ()):
-    """`qa serve` with `args` added; stopped with SIGTERM (SIGKILL after 20 s) on exit."""
+def serve(index: Path | None, data: Path | None, log: Path, workers: int = 2, timeout: float = 30.0,
+          args: tuple = (), cwd: Path | None = None):
+    """`qa serve [--index INDEX] [--data DATA]` with `args` added, on a free port (in `cwd`);
+    stopped with SIGTERM (SIGKILL after 20 s) on exit."""
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    cmd = [str(QA), "serve", "--port", str(port), "--workers", str(workers), *map(str, args)]
+    cmd += ["--index", str(index)] if index is not None else []
+    cmd += ["--data", str(data)] if data is not None else []
     with open(log, "w", encoding="utf-8") as out:
-        proc = subprocess.Popen([str(QA), "serve", "--index", str(index), "--data", str(data),
-                                 "--port", str(port), "--workers", str(workers), *map(str, args)],
-                                stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True, cwd=cwd)
     server = Server(proc, port, log)
     try:
         deadline = time.monotonic() + timeout
@@ -76,3 +79,14 @@ def serve(index: Path, data: Path, log: Path, workers: int = 2, timeout: float =
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+
+
+def wait_for_version(server: Server, version: str, timeout: float = 30.0, streak: int = 20) -> None:
+    """Until `streak` /healthz answers in a row (any worker) name `version`."""
+    deadline = time.monotonic() + timeout
+    seen = 0
+    while seen < streak:
+        seen = seen + 1 if get_json(server.url + "/healthz")["index_version"] == version else 0
+        if time.monotonic() > deadline:
+            raise AssertionError(f"qa serve did not move to {version}:\n{server.log_text()[-3000:]}")
+        time.sleep(0.02)

@@ -21,6 +21,15 @@ def test_index_prints_counts_and_time(tmp_path):
     assert (tmp_path / "ix" / "current").is_symlink()
 
 
+def test_index_again_says_what_came_from_the_cache(tmp_path, data_copy):
+    run("index", "--data", data_copy, "--out", tmp_path / "ix")
+    r = run("index", "--data", data_copy, "--out", tmp_path / "ix")
+    assert "1 unchanged article reused from the cache, 0 analysed" in r.output and r.output.endswith("(unchanged)\n")
+    (data_copy / "new.md").write_text("# 追記\n\n追記の本文です。\n", encoding="utf-8")
+    r = run("index", "--data", data_copy, "--out", tmp_path / "ix")
+    assert "indexed 2 articles" in r.output and "1 unchanged article reused from the cache, 1 analysed" in r.output
+
+
 def test_index_command_is_on_the_flask_app_too(runner, tmp_path):
     r = runner.invoke(args=["index", "--data", str(DATA), "--out", str(tmp_path / "ix")])
     assert r.exit_code == 0 and "passages" in r.output

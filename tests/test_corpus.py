@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from qa import corpus
 from qa.corpus import blocks_of, dedup_key, heading_label, passages_of
+from qa.source import SourceError, read_source
 from conftest import ARTICLE, DATA
 
 
@@ -81,12 +81,14 @@ def test_articles_are_md_and_txt_files_only(tmp_path):
     (tmp_path / "b.txt").write_text("本文。\n", encoding="utf-8")
     (tmp_path / "glossary.tsv").write_text("kind\tja\tzh\ten\n", encoding="utf-8")
     (tmp_path / "notes.json").write_text("{}", encoding="utf-8")
-    assert [p.name for p in corpus.article_paths(tmp_path)] == ["a.md", "b.txt"]
+    (tmp_path / ".#a.md").write_text("an editor's lock file", encoding="utf-8")
+    source = read_source(tmp_path)
+    assert [a.name for a in source.articles] == ["a.md", "b.txt"] and source.glossary.name == "glossary.tsv"
 
 
 def test_a_non_utf8_article_is_a_clear_error(tmp_path):
     import pytest
     bad = tmp_path / "bad.txt"
     bad.write_bytes("本文".encode("shift_jis"))
-    with pytest.raises(ValueError, match="not UTF-8"):
-        corpus.read_article(bad)
+    with pytest.raises(SourceError, match="bad.txt: not UTF-8"):
+        read_source(tmp_path)

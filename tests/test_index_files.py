@@ -7,8 +7,10 @@ import os
 import numpy as np
 import pytest
 
-from qa.index import (FORMAT_VERSION, IndexUnusable, build_index, current_version_name, is_stale,
-                      load_index, resolve_version_dir)
+from qa.analysis import analyzer_versions
+from qa.index import (FORMAT_VERSION, IndexUnusable, build_index, current_version_name, load_index, read_manifest,
+                      resolve_version_dir)
+from qa.serve_rules import changed_since
 from conftest import DATA
 
 
@@ -89,9 +91,12 @@ def test_rebuild_swaps_atomically_and_prunes(built, analyzer, data_copy):
 
 def test_stale_when_data_changes(built, data_copy, analyzer):
     build_index(data_copy, built, analyzer)
-    assert not is_stale(built, data_copy)
+    manifest = read_manifest(resolve_version_dir(built))
+    assert manifest["data"]["dir"] == str(data_copy.resolve())
+    assert changed_since(manifest, data_copy, analyzer_versions()) is None
     (data_copy / "new.md").write_text("# 新\n\n新しい記事。\n", encoding="utf-8")
-    assert is_stale(built, data_copy)
+    assert changed_since(manifest, data_copy, analyzer_versions()) == f"the articles in {data_copy}/ changed"
+    assert changed_since(manifest, data_copy, {**analyzer_versions(), "jieba": "0"}) == "the analyser changed"
 
 
 def test_other_articles_are_indexed_with_their_file_stem(tmp_path, analyzer):

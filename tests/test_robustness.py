@@ -138,7 +138,7 @@ def test_a_damaged_new_index_is_refused_and_the_old_one_serves(live, damage):
 
 
 def test_sigterm_finishes_the_request_in_flight(tmp_path, index_dir):
-    with serve(index_dir, tmp_path / "no-data", tmp_path / "serve.log", workers=1) as server:
+    with serve(index_dir, None, tmp_path / "serve.log", workers=1) as server:
         body = json.dumps({"question": QUESTIONS[0]}).encode("utf-8")
         sock = socket.create_connection(("127.0.0.1", server.port), timeout=20)
         sock.sendall(b"POST /ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"

@@ -32,7 +32,7 @@ def start(tmp_path, index_dir):
     """start(*args, workers=2): a `qa serve` with these options, stopped after the test."""
     with contextlib.ExitStack() as stack:
         def _start(*args, workers: int = 2):
-            return stack.enter_context(serve(index_dir, tmp_path / "no-data", tmp_path / f"serve-{time.time_ns()}.log",
+            return stack.enter_context(serve(index_dir, None, tmp_path / f"serve-{time.time_ns()}.log",
                                              workers=workers, args=args))
         yield _start
 

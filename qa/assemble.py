@@ -1,0 +1,311 @@
+"""Per-article analyses -> the files of one index version, exactly as a full build makes them.
+
+What depends on the whole corpus is computed here from the articles' pieces, with array
+operations so that a rebuild after a small edit costs little more than its writing:
+term numbers (by first appearance), the three BM25 row sets (passages, passages with
+their neighbours in the paragraph, paragraphs with their section heading), paragraph
+row numbers, and the stances of summary lines (which name the corpus's cities).
+
+Terms travel as numbers into a `TermTable` (the cache keeps it between builds), and the
+articles' passages and facts as the bytes of their lines, so nothing is parsed or
+encoded again for an article that did not change.
+"""
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+from json.encoder import encode_basestring
+
+import numpy as np
+
+from .article_pieces import AT, COUNT, FACT_LINE, FACT_PASSAGE, ROW, TERMS, Article
+from .bm25 import Postings
+from .corpus import Passage
+from .facts import summary_stances
+
+NOWHERE = np.iinfo(np.int64).max
+
+
+@dataclass
+class TermTable:
+    """Numbered terms as one text: their JSON strings joined by ", " (a vocabulary file's inside)."""
+    text: bytes             # (or a memoryview of them)
+    ends: np.ndarray        # int64: where each term's JSON string ends in `text` (the next starts 2 later)
+    hashes: np.ndarray      # uint32: crc32 of each JSON string, to find a term without a dict of all
+
+    @classmethod
+    def of(cls, encoded: list[bytes]) -> "TermTable":
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        return cls(b", ".join(encoded), np.cumsum(lengths + 2) - 2,
+                   np.fromiter(map(zlib.crc32, encoded), dtype=np.uint32, count=len(encoded)))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    @property
+    def starts(self) -> np.ndarray:
+        return np.r_[0, self.ends[:-1] + 2] if len(self.ends) else self.ends
+
+    def numbers(self, encoded: list[bytes]) -> list[int | None]:
+        """The number of each JSON-encoded term, None when the table lacks it."""
+        wanted = {e: i for i, e in enumerate(encoded)}
+        out: list[int | None] = [None] * len(encoded)
+        hashes = np.fromiter(map(zlib.crc32, encoded), dtype=np.uint32, count=len(encoded))
+        starts = self.starts
+        buckets = (self.hashes & 0xFFFFF).astype(np.int64)       # a cheap first filter, then the bytes
+        for n in np.flatnonzero(np.isin(buckets, (hashes & 0xFFFFF).astype(np.int64), kind="table")).tolist():
+            i = wanted.get(bytes(self.text[starts[n]:self.ends[n]]))
+            if i is not None:
+                out[i] = n
+        return out
+
+    def extended(self, encoded: list[bytes]) -> "TermTable":
+        if not encoded:
+            return self
+        more = TermTable.of(encoded)
+        if not len(self):
+            return more
+        return TermTable(b", ".join([self.text, more.text]), np.r_[self.ends, more.ends + len(self.text) + 2],
+                         np.r_[self.hashes, more.hashes])
+
+    def picked(self, order: np.ndarray) -> "TermTable":
+        """The table of the terms `order` names, in that order (copied by runs of consecutive numbers)."""
+        if not len(order):
+            return TermTable(b"", np.empty(0, np.int64), np.empty(0, np.uint32))
+        breaks = np.flatnonzero(np.diff(order) != 1) + 1
+        first, last = order[np.r_[0, breaks]], order[np.r_[breaks, len(order)] - 1]
+        starts = self.starts
+        text = b", ".join(self.text[a:b] for a, b in zip(starts[first].tolist(), self.ends[last].tolist()))
+        lengths = self.ends[order] - starts[order]
+        return TermTable(text, np.cumsum(lengths + 2) - 2, self.hashes[order])
+
+    def json(self) -> bytes:
+        """The vocabulary file of these terms (what json.dumps(terms, ensure_ascii=False) writes)."""
+        return b"".join([b"[", self.text, b"]"])
+
+
+def number_terms(articles: list[Article], table: TermTable) -> TermTable:
+    """Number the terms of freshly analysed articles in `table`, adding the new ones."""
+    fresh = [a for a in articles if a.ids is None]
+    if not fresh:
+        return table
+    unique = list(dict.fromkeys(t for a in fresh for t in a.terms))
+    encoded = [encode_basestring(t).encode("utf-8") for t in unique]
+    found = table.numbers(encoded) if len(table) else [None] * len(unique)
+    new = [e for e, n in zip(encoded, found) if n is None]
+    next_number = iter(range(len(table), len(table) + len(new)))
+    number = {t: n if n is not None else next(next_number) for t, n in zip(unique, found)}
+    for a in fresh:
+        a.ids = np.fromiter(map(number.__getitem__, a.terms), dtype=np.int64, count=len(a.terms))
+    return table.extended(new)
+
+
+@dataclass
+class Stream:
+    """The corpus's terms in row order: passages' terms, and section-heading terms that open paragraph rows."""
+    base: np.ndarray        # every passage's term numbers, passage after passage
+    lengths: np.ndarray     # terms per passage
+    rows: np.ndarray        # paragraph row of each passage
+    n_rows: int
+    heads: np.ndarray       # heading terms inserted, in order
+    head_at: np.ndarray     # the passage each insert opens
+    head_n: np.ndarray      # terms of each insert
+
+    @classmethod
+    def of(cls, articles: list[Article]) -> "Stream":
+        info = np.concatenate([a.passage_info for a in articles])
+        heads = np.concatenate([a.headings for a in articles])
+        n_passages = np.fromiter((len(a.passage_info) for a in articles), dtype=np.int64, count=len(articles))
+        n_heads = np.fromiter((len(a.headings) for a in articles), dtype=np.int64, count=len(articles))
+        article = np.repeat(np.arange(len(articles)), n_passages)
+        n_rows = np.zeros(len(articles), dtype=np.int64)
+        np.maximum.at(n_rows, article, info[:, ROW] + 1)
+        rows = info[:, ROW] + np.repeat(np.cumsum(n_rows) - n_rows, n_passages)
+        head_at = heads[:, AT] + np.repeat(np.cumsum(n_passages) - n_passages, n_heads)
+        own = np.bincount(article, weights=info[:, TERMS], minlength=len(articles)).astype(np.int64)
+        inserted = np.bincount(np.repeat(np.arange(len(articles)), n_heads), weights=heads[:, COUNT],
+                               minlength=len(articles)).astype(np.int64)
+        is_base = np.repeat(np.tile([True, False], len(articles)), np.stack([own, inserted], 1).reshape(-1))
+        full = np.concatenate([a.ids for a in articles])
+        return cls(full[is_base], info[:, TERMS].copy(), rows, int(n_rows.sum()), full[~is_base],
+                   head_at, heads[:, COUNT].copy())
+
+
+def first_positions(ids: np.ndarray, size: int) -> np.ndarray:
+    """Where each number first occurs in `ids` (NOWHERE where it does not)."""
+    first = np.full(size, NOWHERE, dtype=np.int64)
+    np.minimum.at(first, ids, np.arange(len(ids), dtype=np.int64))
+    return first
+
+
+def first_order(positions: np.ndarray) -> np.ndarray:
+    """The numbers that have a position, ordered by it."""
+    present = np.flatnonzero(positions < NOWHERE)
+    return present[np.argsort(positions[present], kind="stable")]
+
+
+def renumber(order: np.ndarray, size: int) -> np.ndarray:
+    """The new number of each table number: its place in `order` (-1 when absent)."""
+    number = np.full(size, -1, dtype=np.int64)
+    number[order] = np.arange(len(order))
+    return number
+
+
+def window_rows(base: Postings, stream: Stream, vocab_json: bytes) -> Postings:
+    """Each passage with its neighbours in the same paragraph, from the passages' postings, in order.
+
+    A posting (term, passage d) reaches rows d-1, d and d+1 (those in d's paragraph).  Each
+    row is emitted once, by the first posting of its term that reaches it, with the sum of
+    the term frequencies of the passages in its window; so rows come out in order, unsorted.
+    `gap` is how far a posting's passage is from the previous posting's of the same term."""
+    n = len(stream.lengths)
+    prev_same = np.zeros(n + 3, dtype=bool)                # prev_same[d + 1]: passage d-1 is in d's paragraph
+    prev_same[2:n + 1] = stream.rows[1:] == stream.rows[:-1]
+    d = np.asarray(base.docs, dtype=np.int32)
+    tf = np.asarray(base.tfs, dtype=np.uint32)
+    far = np.int32(3)                                      # no window spans 3 passages' distance
+    gap = np.empty(len(d), dtype=np.int32)
+    gap[1:] = np.minimum(d[1:] - d[:-1], far)
+    gap[base.offsets[:-1][np.diff(base.offsets) > 0]] = far            # a term's first posting
+    gap_next, gap_next2 = np.r_[gap[1:], far], np.r_[gap[2:], far, far][:len(d)]
+    tf_next, tf_next2 = np.r_[tf[1:], np.uint32(0)], np.r_[tf[2:], np.uint32(0), np.uint32(0)][:len(d)]
+    joined_before, joined_after = prev_same[d + 1], prev_same[d + 2]   # d-1, d+1 in d's window
+    after_next = prev_same[d + 3]                                     # d+2 in d+1's window
+    emit = np.empty((len(d), 3), dtype=bool)
+    emit[:, 0] = joined_before & (gap != 1) & ~((gap == 2) & prev_same[d])
+    emit[:, 1] = ~((gap == 1) & joined_before)
+    emit[:, 2] = joined_after
+    next_is_near = gap_next == 1
+    weight = np.empty((len(d), 3), dtype=np.uint32)
+    weight[:, 0] = tf
+    weight[:, 1] = tf + tf_next * (next_is_near & joined_after)
+    weight[:, 2] = (tf + tf_next * (next_is_near | (after_next & (gap_next == 2)))
+                    + tf_next2 * (after_next & next_is_near & (gap_next2 == 1)))
+    rows = np.empty((len(d), 3), dtype=np.int32)
+    rows[:, 0], rows[:, 1], rows[:, 2] = d - 1, d, d + 1
+    emitted = np.r_[0, np.cumsum(emit[:, 0].astype(np.int64) + emit[:, 1] + emit[:, 2])]   # (faster than sum(axis=1))
+    keep = emit.reshape(-1)
+    doc_len = stream.lengths.copy()
+    doc_len[1:] += np.where(prev_same[2:n + 1], stream.lengths[:-1], 0)
+    doc_len[:-1] += np.where(prev_same[2:n + 1], stream.lengths[1:], 0)
+    return Postings(vocab_json, emitted[base.offsets], rows.reshape(-1)[keep], weight.reshape(-1)[keep],
+                    doc_len.astype(np.int32))
+
+
+def paragraph_order(stream: Stream, first: np.ndarray, order: np.ndarray, size: int) -> np.ndarray:
+    """Term numbers (table) by first appearance in the paragraph rows, heading terms included."""
+    inserted = np.zeros(len(stream.lengths), dtype=np.int64)
+    np.add.at(inserted, stream.head_at, stream.head_n)
+    before = np.cumsum(inserted)                          # heading terms inserted up to each passage
+    starts = np.cumsum(stream.lengths) - stream.lengths
+    positions = np.full(size, NOWHERE, dtype=np.int64)
+    if len(order):
+        passage = np.searchsorted(starts, first[order], side="right") - 1
+        positions[order] = first[order] + before[passage]
+    if len(stream.heads):
+        opens = np.repeat(starts[stream.head_at] + before[stream.head_at] - stream.head_n, stream.head_n)
+        offset = np.arange(len(stream.heads)) - np.repeat(np.cumsum(stream.head_n) - stream.head_n, stream.head_n)
+        np.minimum.at(positions, stream.heads, opens + offset)
+    return first_order(positions)
+
+
+def sum_runs(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted keys with the weights of equal neighbours summed."""
+    if not len(keys):
+        return keys, weights
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return keys[starts], np.add.reduceat(weights, starts)
+
+
+def paragraph_rows(base: Postings, stream: Stream, base_to_para: np.ndarray, heads: np.ndarray,
+                   n_terms: int, vocab_json: bytes) -> Postings:
+    """Each paragraph row: its passages' terms and the heading terms that open it."""
+    doc_len = (np.bincount(stream.rows, weights=stream.lengths, minlength=stream.n_rows)
+               + np.bincount(stream.rows[stream.head_at], weights=stream.head_n, minlength=stream.n_rows))
+    row = stream.rows[base.docs]                          # non-decreasing within a term
+    starts = np.ones(len(row), dtype=bool)
+    starts[1:] = row[1:] != row[:-1]
+    starts[base.offsets[:-1][np.diff(base.offsets) > 0]] = True
+    at = np.flatnonzero(starts)
+    tfs = np.add.reduceat(base.tfs, at) if len(at) else base.tfs
+    per_term = np.diff(np.r_[0, np.cumsum(starts, dtype=np.int64)][base.offsets])
+    rows = max(stream.n_rows, 1)
+    head_keys = heads * rows + np.repeat(stream.rows[stream.head_at], stream.head_n)
+    if np.array_equal(base_to_para, np.arange(len(base_to_para))):       # the usual case: same term order
+        if not len(heads):
+            return Postings(vocab_json, np.r_[0, np.cumsum(per_term)], row[at].astype(np.int32), tfs,
+                            doc_len.astype(np.int32))
+        keys = np.repeat(np.arange(len(per_term), dtype=np.int64), per_term) * rows + row[at]
+        keys, tfs = insert_sorted(keys, tfs, head_keys)
+    else:
+        keys = np.concatenate([np.repeat(base_to_para, per_term) * rows + row[at], head_keys])
+        tfs = np.concatenate([tfs, np.ones(len(heads), dtype=tfs.dtype)])
+        order = np.argsort(keys, kind="stable")
+        keys, tfs = sum_runs(keys[order], tfs[order])
+    return Postings.of_keys(keys, tfs, rows, n_terms, doc_len.astype(np.int64), vocab_json)
+
+
+def insert_sorted(keys: np.ndarray, tfs: np.ndarray, more: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique keys with their counts, and a few more keys (each counting 1) merged in."""
+    extra, counts = np.unique(more, return_counts=True)
+    at = np.searchsorted(keys, extra)
+    found = at < len(keys)
+    found[found] = keys[at[found]] == extra[found]
+    tfs = tfs.copy()
+    np.add.at(tfs, at[found], counts[found].astype(tfs.dtype))
+    return (np.insert(keys, at[~found], extra[~found]),
+            np.insert(tfs, at[~found], counts[~found].astype(tfs.dtype)))
+
+
+def article_facts(a: Article, cities: list[str]) -> tuple[list[bytes], int]:
+    """An article's facts.jsonl lines, the stances of its summary lines in place, and their number."""
+    if not a.summaries:
+        return [a.facts], len(a.fact_info)
+    ends = np.cumsum(a.fact_info[:, FACT_LINE]).tolist()
+    owner = a.fact_info[:, FACT_PASSAGE].tolist()
+    pieces, done, n = [], 0, len(a.fact_info)
+    for i in a.summaries:
+        stances = summary_stances(Passage(**json.loads(a.passage_line(i))), cities)
+        upto = next((k for k, p in enumerate(owner) if p >= i), len(owner))   # facts of earlier passages
+        start = ends[done - 1] if done else 0
+        stop = ends[upto - 1] if upto else 0
+        pieces.append(a.facts[start:stop])
+        pieces += [(json.dumps(f.to_dict(), ensure_ascii=False) + "\n").encode("utf-8") for f in stances]
+        done, n = upto, n + len(stances)
+    pieces.append(a.facts[(ends[done - 1] if done else 0):])
+    return pieces, n
+
+
+@dataclass
+class Assembled:
+    passages: bytes                 # passages.jsonl
+    facts: bytes                    # facts.jsonl
+    rows: dict[str, Postings]       # file prefix -> BM25 row set
+    counts: dict[str, int]
+    table: TermTable                # every term, in the numbering of `ids`
+    ids: list[np.ndarray]           # each article's term numbers in `table` (for the cache)
+
+
+def assemble(articles: list[Article], table: TermTable) -> Assembled:
+    """The passages, facts and BM25 rows of a corpus, from its articles in order."""
+    table = number_terms(articles, table)
+    stream = Stream.of(articles)
+    size = len(table)
+    first = first_positions(stream.base, size)
+    order = first_order(first)                            # passage vocabulary (also the windows')
+    number = renumber(order, size)
+    vocab = table.picked(order).json()
+    base = Postings.of_rows(number[stream.base].astype(np.int32), stream.lengths, len(order), vocab)
+    para_order = paragraph_order(stream, first, order, size)
+    para_number = renumber(para_order, size)
+    para_table = table.picked(para_order)
+    rows = {"": base, "win_": window_rows(base, stream, vocab),
+            "para_": paragraph_rows(base, stream, para_number[order], para_number[stream.heads],
+                                    len(para_order), para_table.json())}
+    cities = sorted({c for a in articles for c in a.cities}, key=len, reverse=True)
+    facts = [article_facts(a, cities) for a in articles]
+    counts = {"articles": len(articles), "passages": len(stream.lengths), "paragraphs": stream.n_rows,
+              "facts": sum(n for _, n in facts), "terms": len(order), "cities": len(cities)}
+    return Assembled(b"".join(a.passages for a in articles), b"".join(p for pieces, _ in facts for p in pieces),
+                     rows, counts, para_table, [para_number[a.ids] for a in articles])
