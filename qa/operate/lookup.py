@@ -70,10 +70,10 @@ def best_fact(frame: Frame, index: Index, hits: list[Hit], facts_ok, analyzer: A
     return best
 
 
-def best_sentence(frame: Frame, index: Index, hits: list[Hit]) -> int:
+def best_sentence(frame: Frame, index: Index, hits: list[Hit], window: int = ANSWER_WINDOW) -> int:
     """Among the top passages, the one that holds most of the question's words (a claim before
     a heading, then the one holding the question's own phrases, then the best ranked)."""
-    top = hits[:ANSWER_WINDOW]
+    top = hits[:window]
     phrases = [t for t in frame.phrases if t in index.bm25.vocab]
 
     def key(rank_hit):
@@ -140,11 +140,12 @@ def times_named(word, text: str, analyzer: Analyzer) -> int:
 
 
 def city_answer(frame: Frame, index: Index, hits: list[Hit]) -> Result:
-    for h in hits[:ANSWER_WINDOW]:
-        p = index.passages[h.number]
-        if p.city:
-            return Result("city", cited=[h.number], city=p.city, confidence=confidence(frame, index, h.number))
-    return sentence(frame, index, hits[0].number)
+    """The city of the top passage that holds most of the question's words."""
+    with_city = [h for h in hits[:2 * ANSWER_WINDOW] if index.passages[h.number].city]
+    if not with_city:
+        return sentence(frame, index, hits[0].number)
+    number = best_sentence(frame, index, with_city, 2 * ANSWER_WINDOW)    # the ranking groups by paragraph
+    return Result("city", cited=[number], city=index.passages[number].city, confidence=confidence(frame, index, number))
 
 
 def name_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Result:
@@ -189,4 +190,4 @@ def lookup(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues
         return name_answer(frame, index, hits, analyzer)
     if frame.op == "yes_no":
         return covering(frame, index, hits)
-    return sentence(frame, index, best_sentence(frame, index, hits))
+    return sentence(frame, index, best_sentence(frame, index, hits, 2 * ANSWER_WINDOW))
