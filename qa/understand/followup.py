@@ -45,7 +45,8 @@ def merge_followup(frame: Frame, context: Context | None, index: Index) -> Frame
     prev = context.frame
     frame = replace(frame, sources=dict(frame.sources), topic=list(frame.topic), terms=list(frame.terms))
     before_cities = prev.cities or context.answer_cities
-    if (not frame.cities and before_cities and not prev.unknown_names
+    across_cities = frame.op == "superlative" and frame.direction in ("most", "least") and not frame.refers
+    if (not frame.cities and before_cities and not prev.unknown_names and not across_cities
             and related(frame, prev, before_cities, index)):
         frame.cities = list(before_cities)
         frame.sources["cities"] = "history"
