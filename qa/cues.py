@@ -48,6 +48,7 @@ class Cues:
     event_kinds: dict[str, dict[str, re.Pattern]]     # kind -> lang -> pattern
     period_parts: dict[str, list[PeriodPart]]
     range_words: dict[str, re.Pattern]
+    bounds: dict[str, dict[str, re.Pattern]]          # lang -> before/or_before/after/or_after -> words
     target: re.Pattern | None
     counters: dict[str, tuple[str, ...]]
     labels: dict[str, dict[str, str]]
@@ -111,6 +112,8 @@ def parse_cues(raw: dict) -> Cues:
     parts = {lang: [PeriodPart(tuple(p["months"]), _compile(p[lang], lang)) for p in period.get("parts", []) if p.get(lang)]
              for lang in LANGS}
     ranges = {lang: _compile(p, lang) for lang, p in period.get("range", {}).items()}
+    bounds = {lang: {side: _compile(p, lang) for side, p in sides.items()}
+              for lang, sides in period.get("bounds", {}).items() if lang in LANGS}
     fact_cues = raw.get("fact_cues", {})
     counters = {k: tuple(v) for k, v in raw.get("counters", {}).items() if not k.startswith("_")}
     labels = {k: v for k, v in raw.get("labels", {}).items() if not k.startswith("_")}
@@ -121,7 +124,7 @@ def parse_cues(raw: dict) -> Cues:
     noise = {lang: frozenset(w.lower() for w in noise_raw.get(lang, [])) for lang in LANGS}
     noise_patterns = {lang: _compile(p, lang) for lang, p in noise_raw.get("pattern", {}).items()}
     focus = {lang: _compile(p, lang) for lang, p in raw.get("focus", {}).items() if lang in LANGS}
-    return Cues(by_lang, kinds, parts, ranges, target, counters, labels, noise, noise_patterns, focus, digest)
+    return Cues(by_lang, kinds, parts, ranges, bounds, target, counters, labels, noise, noise_patterns, focus, digest)
 
 
 @lru_cache(maxsize=1)

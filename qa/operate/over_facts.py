@@ -55,6 +55,15 @@ def extremes(items: list, key) -> list:
     return [i for i in items if key(i) == low]
 
 
+def missing_cities(frame: Frame, found: list[Fact]) -> Result | None:
+    """Two named cities compared when the article gives the measure for only some of them: say so."""
+    have = {f.city for f in found}
+    lacking = [c for c in frame.cities if c not in have]
+    if len(frame.cities) >= 2 and lacking:
+        return abstained("missing_for", names="、".join(lacking))
+    return None
+
+
 def extreme_event(frame: Frame, index: Index, analyzer: Analyzer) -> Result | None:
     key = sort_key(frame.direction)
     words = informative(frame.topic, index)
@@ -62,11 +71,15 @@ def extreme_event(frame: Frame, index: Index, analyzer: Analyzer) -> Result | No
         pool = []
         for city in frame.cities:
             own = informative(frame.city_topics.get(city) or frame.topic, index)
-            pool += extremes(best_by_topic(gather.events(frame, index, [city]), own, analyzer), key)[:1]
+            found = gather.events(frame, index, [city], kind=False)    # each city's own words say what kind
+            pool += extremes(best_by_topic(found, own, analyzer), key)[:1]
     else:
         pool = best_by_topic(gather.events(frame, index), words, analyzer)
     if not pool:
         return None
+    missing = missing_cities(frame, pool)
+    if missing:
+        return missing
     winners = extremes(pool, key)
     cities = list(dict.fromkeys(f.city for f in winners if f.city))
     others = [f for f in pool if f not in winners]
@@ -94,6 +107,9 @@ def extreme_quantity(frame: Frame, index: Index, analyzer: Analyzer, cues: Cues)
     chosen = [f for _, f in per_city.values()]
     if not chosen:
         return None
+    missing = missing_cities(frame, chosen)
+    if missing:
+        return missing
     sign = -1 if frame.direction == "most" else 1
     winners = extremes(chosen, lambda f: sign * number(f))
     others = sorted((f for f in chosen if f not in winners), key=lambda f: sign * number(f))

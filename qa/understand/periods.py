@@ -1,5 +1,5 @@
 """The period a question asks about: dates in any of the three languages, narrowed by a
-half or an end of year, joined into a range."""
+half or an end of year, joined into a range, or open on one side ("2017年以前", "since 2018")."""
 from __future__ import annotations
 
 import re
@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from ..analysis import Analyzer
 from ..cues import Cues
 from ..facts import YearContext, iso
-from ..frame import Period
+from ..frame import Period, date_span
 from .words import Masked
 
+EARLIEST, LATEST = "1900", "2100"      # the open end of a one-sided period
 ISO_DATE = re.compile(r"(?<!\d)((?:1[5-9]|2\d)\d\d)(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?!\d)")
 
 
@@ -68,6 +69,36 @@ def find_period(text: str, lang: str, analyzer: Analyzer, cues: Cues, masked: Ma
     joiner = cues.range_words.get(lang)
     if len(spans) > 1 and joiner and joiner.fullmatch(text[first.end:spans[1].start].strip()):
         last = spans[1]
+    if last is first:
+        bounded = bound(first, text, lang, cues)
+        if bounded:
+            (start, end), period = bounded
+            masked.blank(start, end)
+            return period, text[first.start:first.end]
     masked.blank(first.start, last.end)
     words = text[first.start:last.end]
     return Period(first.lo, last.hi if last.hi != first.lo else None), words
+
+
+def step(iso_date: str, days: int) -> str:
+    """The day before (-1) or after (+1) a date's span, at day precision."""
+    import datetime as dt
+    lo, hi = date_span(iso_date)
+    day = dt.date(*lo) - dt.timedelta(days=1) if days < 0 else dt.date(*hi) + dt.timedelta(days=1)
+    return day.isoformat()
+
+
+def bound(span: DateSpan, text: str, lang: str, cues: Cues):
+    """A date opened on one side by the word beside it: ((start, end) of date and word, Period)."""
+    for side, pattern in cues.bounds.get(lang, {}).items():
+        inside = [m for m in pattern.finditer(text, span.start, span.end) if m.end() == span.end]
+        after = pattern.match(text, span.end) or (inside[-1] if inside else None)
+        before = [m for m in pattern.finditer(text, max(0, span.start - 12), span.start)
+                  if not text[m.end():span.start].strip()]
+        m = after or (before[-1] if before else None)
+        if not m:
+            continue
+        where = (min(span.start, m.start()), max(span.end, m.end()))
+        return where, {"or_before": Period(EARLIEST, span.hi), "before": Period(EARLIEST, step(span.lo, -1)),
+                       "or_after": Period(span.lo, LATEST), "after": Period(step(span.hi, 1), LATEST)}[side]
+    return None
