@@ -65,8 +65,8 @@ def decide_op(frame: Frame, ops: set[str], specific: bool, settled: bool = False
         frame.op = "count"
     elif frame.part == "summary" and frame.cities:
         frame.op = "stance"                     # "<city>を一言で": the city's stance, not the article's
-    elif frame.part in ("title", "summary", "topic", "country"):
-        frame.op = "about_article"
+    elif frame.part in ("title", "summary", "country") or (frame.part == "topic" and not frame.cities and not specific):
+        frame.op = "about_article"              # "what does the article say about <city>'s X" is a lookup
     elif frame.answer_type == "cities" or (frame.answer_type == "city" and not topic and not frame.period
                                            and not frame.event_kind and not frame.cities):
         frame.op, frame.answer_type = "list", "city"    # "which cities (does the article cover)?"
@@ -87,7 +87,7 @@ def decide_op(frame: Frame, ops: set[str], specific: bool, settled: bool = False
         frame.op = "stance"
     elif frame.period and not topic and frame.answer_type == "sentence":
         frame.op = "timeline"
-    elif frame.cities and not topic and not frame.period and not frame.explicit_type and "which" not in ops:
+    elif frame.cities and not topic and not frame.period and not frame.explicit_type:
         frame.op = "stance"                     # "<city>は?": the city's stance
     elif "yes_no" in ops and not frame.explicit_type and "which" not in ops:
         frame.op = "yes_no"
