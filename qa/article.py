@@ -27,11 +27,7 @@ def doc_ranges(index: Index) -> dict[str, tuple[int, int]]:
     """Each document's passages as a [first, last] range (passages are stored article by article)."""
     cache = index.derived.get("doc_ranges")
     if cache is None:
-        cache = {}
-        for n, p in enumerate(index.passages):
-            first, _ = cache.get(p.doc, (n, n))
-            cache[p.doc] = (first, n)
-        index.derived["doc_ranges"] = cache
+        cache = index.derived["doc_ranges"] = index.passages.doc_ranges()
     return cache
 
 

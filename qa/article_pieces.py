@@ -26,7 +26,9 @@ from .corpus import Passage
 from .source import SourceFile
 
 CityOf = Callable[[str], "str | None"]
-LINE, ROW, TERMS = 0, 1, 2           # columns of Article.passage_info
+LINE, ROW, TERMS, KIND, CITY = 0, 1, 2, 3, 4   # columns of Article.passage_info
+PASSAGE_COLUMNS = 5
+KINDS = ("heading", "claim", "summary")         # Passage.kind, numbered in the index's passage_kind.npy
 FACT_LINE, FACT_PASSAGE = 0, 1       # columns of Article.fact_info
 AT, COUNT = 0, 1                     # columns of Article.headings
 
@@ -38,7 +40,8 @@ class Article:
     cities: list[str]                 # the cities of its sections, in order
     summaries: list[int]              # its passages that are summary lines
     passages: bytes                   # its passages.jsonl lines
-    passage_info: np.ndarray          # per passage: line bytes, paragraph row in the article, number of terms
+    passage_info: np.ndarray          # per passage: line bytes, paragraph row in the article, number of terms,
+                                      # kind (KINDS), city (its place in `cities`, -1 for none)
     facts: bytes                      # its facts.jsonl lines, but the stances of summary lines
     fact_info: np.ndarray             # per fact: line bytes, passage
     headings: np.ndarray              # per section heading that opens a paragraph row: passage, number of terms
@@ -125,12 +128,15 @@ def analyse_article(source: SourceFile, analyzer: Analyzer, city_of: CityOf) -> 
     headings = heading_inserts(analyzer, passages, rows, terms)
     lines = [line(p.to_dict()) for p in passages]
     own = [(i, line(f.to_dict())) for i, fs in enumerate(facts.own_facts(passages)) for f in fs]
+    cities = list(dict.fromkeys(p.city for p in passages if p.city))
+    city_number = {c: i for i, c in enumerate(cities)}
     return Article(
         doc=source.doc, sha256=source.sha256,
-        cities=list(dict.fromkeys(p.city for p in passages if p.city)),
+        cities=cities,
         summaries=[i for i, p in enumerate(passages) if p.kind == "summary"],
         passages=b"".join(lines),
-        passage_info=table([[len(b), r, len(t)] for b, r, t in zip(lines, rows, terms)], 3),
+        passage_info=table([[len(b), r, len(t), KINDS.index(p.kind), city_number[p.city] if p.city else -1]
+                            for b, r, t, p in zip(lines, rows, terms, passages)], PASSAGE_COLUMNS),
         facts=b"".join(b for _, b in own),
         fact_info=table([[len(b), i] for i, b in own], 2),
         headings=table([[i, len(h)] for i, h in headings], 2),

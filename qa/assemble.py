@@ -2,9 +2,11 @@
 
 What depends on the whole corpus is computed here from the articles' pieces, with array
 operations so that a rebuild after a small edit costs little more than its writing:
-term numbers (by first appearance), the three BM25 row sets (passages, passages with
-their neighbours in the paragraph, paragraphs with their section heading), paragraph
-row numbers, and the stances of summary lines (which name the corpus's cities).
+the vocabulary (one MARISA trie for the three row sets; a term's number is its key id),
+the three BM25 row sets (passages, passages with their neighbours in the paragraph,
+paragraphs with their section heading), the passages' columns (line offsets, article,
+city, kind, paragraph row), and the stances of summary lines (which name the corpus's
+cities).
 
 Terms travel as numbers into a `TermTable` (the cache keeps it between builds), and the
 articles' passages and facts as the bytes of their lines, so nothing is parsed or
@@ -16,16 +18,15 @@ import json
 import zlib
 from dataclasses import dataclass
 from json.encoder import encode_basestring
+from typing import Iterator
 
 import numpy as np
 
-from .article_pieces import AT, COUNT, FACT_LINE, FACT_PASSAGE, ROW, TERMS, Article
-from .bm25 import Postings
+from . import npyfile
+from .article_pieces import AT, CITY, COUNT, FACT_LINE, FACT_PASSAGE, KIND, LINE, ROW, TERMS, Article
+from .bm25 import Postings, Vocabulary
 from .corpus import Passage
 from .facts import summary_stances
-
-NOWHERE = np.iinfo(np.int64).max
-
 
 @dataclass
 class TermTable:
@@ -80,9 +81,11 @@ class TermTable:
         lengths = self.ends[order] - starts[order]
         return TermTable(text, np.cumsum(lengths + 2) - 2, self.hashes[order])
 
-    def json(self) -> bytes:
-        """The vocabulary file of these terms (what json.dumps(terms, ensure_ascii=False) writes)."""
-        return b"".join([b"[", self.text, b"]"])
+    def strings(self, numbers: np.ndarray) -> list[str]:
+        """The terms of these numbers, decoded."""
+        starts = self.starts
+        return json.loads(b"".join([b"[", b", ".join(self.text[a:z] for a, z in
+                                                    zip(starts[numbers].tolist(), self.ends[numbers].tolist())), b"]"]))
 
 
 def number_terms(articles: list[Article], table: TermTable) -> TermTable:
@@ -132,27 +135,7 @@ class Stream:
                    head_at, heads[:, COUNT].copy())
 
 
-def first_positions(ids: np.ndarray, size: int) -> np.ndarray:
-    """Where each number first occurs in `ids` (NOWHERE where it does not)."""
-    first = np.full(size, NOWHERE, dtype=np.int64)
-    np.minimum.at(first, ids, np.arange(len(ids), dtype=np.int64))
-    return first
-
-
-def first_order(positions: np.ndarray) -> np.ndarray:
-    """The numbers that have a position, ordered by it."""
-    present = np.flatnonzero(positions < NOWHERE)
-    return present[np.argsort(positions[present], kind="stable")]
-
-
-def renumber(order: np.ndarray, size: int) -> np.ndarray:
-    """The new number of each table number: its place in `order` (-1 when absent)."""
-    number = np.full(size, -1, dtype=np.int64)
-    number[order] = np.arange(len(order))
-    return number
-
-
-def window_rows(base: Postings, stream: Stream, vocab_json: bytes) -> Postings:
+def window_rows(base: Postings, stream: Stream) -> Postings:
     """Each passage with its neighbours in the same paragraph, from the passages' postings, in order.
 
     A posting (term, passage d) reaches rows d-1, d and d+1 (those in d's paragraph).  Each
@@ -189,37 +172,11 @@ def window_rows(base: Postings, stream: Stream, vocab_json: bytes) -> Postings:
     doc_len = stream.lengths.copy()
     doc_len[1:] += np.where(prev_same[2:n + 1], stream.lengths[:-1], 0)
     doc_len[:-1] += np.where(prev_same[2:n + 1], stream.lengths[1:], 0)
-    return Postings(vocab_json, emitted[base.offsets], rows.reshape(-1)[keep], weight.reshape(-1)[keep],
+    return Postings(emitted[base.offsets], rows.reshape(-1)[keep], weight.reshape(-1)[keep],
                     doc_len.astype(np.int32))
 
 
-def paragraph_order(stream: Stream, first: np.ndarray, order: np.ndarray, size: int) -> np.ndarray:
-    """Term numbers (table) by first appearance in the paragraph rows, heading terms included."""
-    inserted = np.zeros(len(stream.lengths), dtype=np.int64)
-    np.add.at(inserted, stream.head_at, stream.head_n)
-    before = np.cumsum(inserted)                          # heading terms inserted up to each passage
-    starts = np.cumsum(stream.lengths) - stream.lengths
-    positions = np.full(size, NOWHERE, dtype=np.int64)
-    if len(order):
-        passage = np.searchsorted(starts, first[order], side="right") - 1
-        positions[order] = first[order] + before[passage]
-    if len(stream.heads):
-        opens = np.repeat(starts[stream.head_at] + before[stream.head_at] - stream.head_n, stream.head_n)
-        offset = np.arange(len(stream.heads)) - np.repeat(np.cumsum(stream.head_n) - stream.head_n, stream.head_n)
-        np.minimum.at(positions, stream.heads, opens + offset)
-    return first_order(positions)
-
-
-def sum_runs(keys: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted keys with the weights of equal neighbours summed."""
-    if not len(keys):
-        return keys, weights
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    return keys[starts], np.add.reduceat(weights, starts)
-
-
-def paragraph_rows(base: Postings, stream: Stream, base_to_para: np.ndarray, heads: np.ndarray,
-                   n_terms: int, vocab_json: bytes) -> Postings:
+def paragraph_rows(base: Postings, stream: Stream, heads: np.ndarray) -> Postings:
     """Each paragraph row: its passages' terms and the heading terms that open it."""
     doc_len = (np.bincount(stream.rows, weights=stream.lengths, minlength=stream.n_rows)
                + np.bincount(stream.rows[stream.head_at], weights=stream.head_n, minlength=stream.n_rows))
@@ -230,20 +187,13 @@ def paragraph_rows(base: Postings, stream: Stream, base_to_para: np.ndarray, hea
     at = np.flatnonzero(starts)
     tfs = np.add.reduceat(base.tfs, at) if len(at) else base.tfs
     per_term = np.diff(np.r_[0, np.cumsum(starts, dtype=np.int64)][base.offsets])
+    if not len(heads):
+        return Postings(np.r_[0, np.cumsum(per_term)], row[at].astype(np.int32), tfs, doc_len.astype(np.int32))
     rows = max(stream.n_rows, 1)
     head_keys = heads * rows + np.repeat(stream.rows[stream.head_at], stream.head_n)
-    if np.array_equal(base_to_para, np.arange(len(base_to_para))):       # the usual case: same term order
-        if not len(heads):
-            return Postings(vocab_json, np.r_[0, np.cumsum(per_term)], row[at].astype(np.int32), tfs,
-                            doc_len.astype(np.int32))
-        keys = np.repeat(np.arange(len(per_term), dtype=np.int64), per_term) * rows + row[at]
-        keys, tfs = insert_sorted(keys, tfs, head_keys)
-    else:
-        keys = np.concatenate([np.repeat(base_to_para, per_term) * rows + row[at], head_keys])
-        tfs = np.concatenate([tfs, np.ones(len(heads), dtype=tfs.dtype)])
-        order = np.argsort(keys, kind="stable")
-        keys, tfs = sum_runs(keys[order], tfs[order])
-    return Postings.of_keys(keys, tfs, rows, n_terms, doc_len.astype(np.int64), vocab_json)
+    keys = np.repeat(np.arange(len(per_term), dtype=np.int64), per_term) * rows + row[at]
+    keys, tfs = insert_sorted(keys, tfs, head_keys)
+    return Postings.of_keys(keys, tfs, rows, len(per_term), doc_len.astype(np.int64))
 
 
 def insert_sorted(keys: np.ndarray, tfs: np.ndarray, more: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -278,34 +228,71 @@ def article_facts(a: Article, cities: list[str]) -> tuple[list[bytes], int]:
 
 
 @dataclass
+class PassageColumns:
+    """Per passage: where its passages.jsonl line starts, its article, city, kind and paragraph row."""
+    starts: np.ndarray              # int64, passages + 1 (the last: the file's size)
+    doc: np.ndarray                 # int32: its article's number in `docs`
+    city: np.ndarray                # int32: its city's number in `cities`, -1 for none
+    kind: np.ndarray                # int8: qa.article_pieces.KINDS
+    paragraph: np.ndarray           # int32: its paragraph row (the para_ rows)
+    docs: list[str]                 # every article's doc name, in order
+    cities: list[str]               # the passages' cities, in order of first appearance
+
+    FILES = ("starts", "doc", "city", "kind", "paragraph")
+
+    def files(self) -> Iterator[tuple[str, list]]:
+        for name in self.FILES:
+            yield f"passage_{name}.npy", npyfile.pieces(getattr(self, name))
+        yield "docs.json", [json.dumps(self.docs, ensure_ascii=False).encode("utf-8")]
+        yield "cities.json", [json.dumps(self.cities, ensure_ascii=False).encode("utf-8")]
+
+
+def passage_columns(articles: list[Article], stream: Stream) -> PassageColumns:
+    info = np.concatenate([a.passage_info for a in articles])
+    n_passages = np.fromiter((len(a.passage_info) for a in articles), dtype=np.int64, count=len(articles))
+    cities = list(dict.fromkeys(c for a in articles for c in a.cities))
+    number = {c: i for i, c in enumerate(cities)}
+    local = [np.array([number[c] for c in a.cities] + [-1], dtype=np.int64) for a in articles]
+    city = np.concatenate([m[a.passage_info[:, CITY]] for m, a in zip(local, articles)] or [np.empty(0, np.int64)])
+    return PassageColumns(np.r_[0, np.cumsum(info[:, LINE])].astype(np.int64),
+                          np.repeat(np.arange(len(articles), dtype=np.int32), n_passages),
+                          city.astype(np.int32), info[:, KIND].astype(np.int8), stream.rows.astype(np.int32),
+                          [a.doc for a in articles], cities)
+
+
+@dataclass
 class Assembled:
     passages: bytes                 # passages.jsonl
     facts: bytes                    # facts.jsonl
+    vocab: Vocabulary               # every term (terms.marisa)
     rows: dict[str, Postings]       # file prefix -> BM25 row set
+    columns: PassageColumns
     counts: dict[str, int]
-    table: TermTable                # every term, in the numbering of `ids`
+    table: TermTable                # every term, in the numbering of `ids` (the vocabulary's)
     ids: list[np.ndarray]           # each article's term numbers in `table` (for the cache)
 
 
 def assemble(articles: list[Article], table: TermTable) -> Assembled:
-    """The passages, facts and BM25 rows of a corpus, from its articles in order."""
+    """The passages, facts, vocabulary and BM25 rows of a corpus, from its articles in order."""
     table = number_terms(articles, table)
     stream = Stream.of(articles)
     size = len(table)
-    first = first_positions(stream.base, size)
-    order = first_order(first)                            # passage vocabulary (also the windows')
-    number = renumber(order, size)
-    vocab = table.picked(order).json()
-    base = Postings.of_rows(number[stream.base].astype(np.int32), stream.lengths, len(order), vocab)
-    para_order = paragraph_order(stream, first, order, size)
-    para_number = renumber(para_order, size)
-    para_table = table.picked(para_order)
-    rows = {"": base, "win_": window_rows(base, stream, vocab),
-            "para_": paragraph_rows(base, stream, para_number[order], para_number[stream.heads],
-                                    len(para_order), para_table.json())}
+    used = np.zeros(size, dtype=bool)
+    used[stream.base] = True
+    used[stream.heads] = True
+    used = np.flatnonzero(used)                           # the terms of this corpus, in table order
+    terms = table.strings(used)
+    vocab = Vocabulary.of(terms)
+    number = np.full(size, -1, dtype=np.int64)            # table number -> the vocabulary's
+    number[used] = vocab.numbers(terms)
+    n_terms = len(used)
+    base = Postings.of_rows(number[stream.base].astype(np.int32), stream.lengths, n_terms)
+    rows = {"": base, "win_": window_rows(base, stream), "para_": paragraph_rows(base, stream, number[stream.heads])}
     cities = sorted({c for a in articles for c in a.cities}, key=len, reverse=True)
     facts = [article_facts(a, cities) for a in articles]
     counts = {"articles": len(articles), "passages": len(stream.lengths), "paragraphs": stream.n_rows,
-              "facts": sum(n for _, n in facts), "terms": len(order), "cities": len(cities)}
+              "facts": sum(n for _, n in facts), "terms": n_terms, "cities": len(cities)}
+    order = used[np.argsort(number[used])]                # table numbers in the vocabulary's order
     return Assembled(b"".join(a.passages for a in articles), b"".join(p for pieces, _ in facts for p in pieces),
-                     rows, counts, para_table, [para_number[a.ids] for a in articles])
+                     vocab, rows, passage_columns(articles, stream), counts, table.picked(order),
+                     [number[a.ids] for a in articles])

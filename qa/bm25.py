@@ -9,27 +9,108 @@ a per-query constant that cannot change a ranking, so delta = 0 here keeps score
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
 from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+import marisa_trie
 import numpy as np
 
 from . import npyfile
 
 K1 = 1.2
 B = 0.75
+VOCAB_FILE = "terms.marisa"
+LOOKUPS_KEPT = 1 << 16      # terms looked up kept per process (a dict beside the trie)
+
+
+class Vocabulary:
+    """Every term of an index, numbered by a MARISA trie (its key ids), one for the three row sets.
+
+    The trie is a compact sorted structure in one file, memory-mapped: workers share its
+    pages and a load reads nothing in advance.  Looked-up terms are kept in a small dict
+    (looking a term up in the trie takes about a microsecond; the same words come back)."""
+
+    def __init__(self, trie: marisa_trie.Trie):
+        self.trie = trie
+        self._ids: dict[str, int | None] = {}
+
+    @classmethod
+    def of(cls, terms: Iterable[str]) -> "Vocabulary":
+        return cls(marisa_trie.Trie(terms))
+
+    @classmethod
+    def load(cls, path: Path) -> "Vocabulary":
+        trie = marisa_trie.Trie()
+        trie.mmap(str(path))
+        return cls(trie)
+
+    def save(self, path: Path) -> None:
+        self.trie.save(str(path))
+
+    def tobytes(self) -> bytes:
+        return self.trie.tobytes()
+
+    def __len__(self) -> int:
+        return len(self.trie)
+
+    def id(self, term: str) -> int | None:
+        """The term's number, None when the index lacks it."""
+        try:
+            return self._ids[term]
+        except KeyError:
+            pass
+        t = self.trie.get(term)
+        if len(self._ids) >= LOOKUPS_KEPT:
+            self._ids = {}
+        self._ids[term] = t
+        return t
+
+    def numbers(self, terms: Sequence[str]) -> np.ndarray:
+        """The number of each term (all in the vocabulary), as int64."""
+        return np.fromiter(map(self.trie.key_id, terms), dtype=np.int64, count=len(terms))
+
+    def term(self, number: int) -> str:
+        return self.trie.restore_key(number)
+
+
+class RowTerms:
+    """One row set's view of the vocabulary: the terms its rows hold (dict-like: `in`, `[]`, get, len, iteration)."""
+
+    def __init__(self, vocab: Vocabulary, idf: np.ndarray, count: int):
+        self.vocab, self.idf, self.count = vocab, idf, count
+
+    def get(self, term: str, default=None):
+        t = self.vocab.id(term)
+        return t if t is not None and self.idf[t] > 0 else default
+
+    def __contains__(self, term) -> bool:
+        return isinstance(term, str) and self.get(term) is not None
+
+    def __getitem__(self, term: str) -> int:
+        t = self.get(term)
+        if t is None:
+            raise KeyError(term)
+        return t
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[str]:
+        return (t for t, _ in self.items())
+
+    def items(self) -> Iterator[tuple[str, int]]:
+        return ((t, i) for t, i in self.vocab.trie.iteritems() if self.idf[i] > 0)
 
 
 @dataclass
 class BM25Index:
-    vocab: dict[str, int]
+    vocab: Vocabulary       # the index's terms (then, once made: the terms these rows hold, see RowTerms)
     offsets: np.ndarray     # int64, len V+1: postings of term t are [offsets[t], offsets[t+1])
     docs: np.ndarray        # int32, passage number of each posting
-    tfs: np.ndarray         # float64, term frequency of each posting
+    tfs: np.ndarray         # unsigned int, term frequency of each posting
     doc_len: np.ndarray     # int32, tokens per passage
     k1: float = K1
     b: float = B
@@ -38,7 +119,14 @@ class BM25Index:
         n = len(self.doc_len)
         self.avgdl = float(self.doc_len.sum()) / n if n else 0.0
         df = np.diff(self.offsets)
-        self.idf = np.log((n + 1) / np.maximum(df, 1))
+        held = df > 0
+        self.idf = np.log((n + 1) / np.maximum(df, 1))      # log((N+1)/n), rank_bm25's BM25Plus
+        self.idf[~held] = 0.0                               # a term of the other row sets only
+        count = int(np.count_nonzero(held))
+        if not count:
+            self.idf = self.idf[:0]
+        self.terms = self.vocab                             # the shared vocabulary
+        self.vocab = RowTerms(self.terms, self.idf, count)  # the terms these rows hold
         avgdl = self.avgdl or 1.0
         self.norm = self.k1 * (1 - self.b + self.b * self.doc_len / avgdl)
 
@@ -49,32 +137,33 @@ class BM25Index:
     # ------------------------------------------------------------ build
     @classmethod
     def build(cls, token_lists: Iterable[Sequence[str]], k1: float = K1, b: float = B) -> "BM25Index":
-        """The index of token lists; terms numbered in order of first appearance."""
+        """The index of token lists."""
         token_lists = list(token_lists)
-        terms = list(dict.fromkeys(chain.from_iterable(token_lists)))
-        number = {t: i for i, t in enumerate(terms)}
+        vocab = Vocabulary.of(set(chain.from_iterable(token_lists)))
         lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-        ids = np.fromiter(map(number.__getitem__, chain.from_iterable(token_lists)), dtype=np.int64,
+        ids = np.fromiter(map(vocab.trie.key_id, chain.from_iterable(token_lists)), dtype=np.int64,
                           count=int(lengths.sum()))
-        return cls.from_ids(ids, lengths, terms, k1, b)
+        return cls.from_ids(ids, lengths, vocab, k1, b)
 
     @classmethod
-    def from_ids(cls, ids: np.ndarray, lengths: np.ndarray, terms: list[str],
+    def from_ids(cls, ids: np.ndarray, lengths: np.ndarray, vocab: Vocabulary,
                  k1: float = K1, b: float = B) -> "BM25Index":
-        """The index of rows given as term numbers (`lengths` per row), numbered by first appearance."""
-        p = Postings.of_rows(ids, lengths, len(terms))
-        return cls({t: i for i, t in enumerate(terms)}, p.offsets, p.docs, p.tfs.astype(np.float64),
-                   p.doc_len, k1, b)
+        """The index of rows given as term numbers of `vocab` (`lengths` per row)."""
+        p = Postings.of_rows(ids, lengths, len(vocab))
+        return cls(vocab, p.offsets, p.docs, p.tfs, p.doc_len, k1, b)
 
     # ------------------------------------------------------------ score
+    def weights(self, t: int, a: int, z: int) -> np.ndarray:
+        docs, tf = self.docs[a:z], self.tfs[a:z].astype(np.float64)
+        return self.idf[t] * tf * (self.k1 + 1) / (self.norm[docs] + tf)
+
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(passages, contribution to their score) of one query term."""
         t = self.vocab.get(term)
         if t is None:
             return np.empty(0, np.int32), np.empty(0)
-        a, z = self.offsets[t], self.offsets[t + 1]
-        docs, tf = self.docs[a:z], self.tfs[a:z]
-        return docs, self.idf[t] * tf * (self.k1 + 1) / (self.norm[docs] + tf)
+        a, z = int(self.offsets[t]), int(self.offsets[t + 1])
+        return self.docs[a:z], self.weights(t, a, z)
 
     def df(self, term: str) -> int:
         """How many rows hold the term."""
@@ -95,20 +184,31 @@ class BM25Index:
         i = int(np.searchsorted(docs, row))
         return i < len(docs) and int(docs[i]) == row
 
+    def query_ids(self, query: Sequence[str]) -> tuple[list[int], list[int]]:
+        """The numbers of the query's terms these rows hold, once each in query order, and their counts."""
+        ids, mult = [], []
+        get = self.vocab.get
+        for term, n in Counter(query).items():
+            t = get(term)
+            if t is not None:
+                ids.append(t)
+                mult.append(n)
+        return ids, mult
+
     def scores(self, query: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(passages with a score > 0, their scores); each query token counts once per occurrence.
 
         All postings of the query's terms are gathered and weighted in a few array
         operations, so the cost follows the number of postings, not the corpus size."""
-        counts = Counter(t for t in query if t in self.vocab)
-        if not counts:
+        found, counts = self.query_ids(query)
+        if not found:
             return np.empty(0, np.int32), np.empty(0)
-        ids = np.fromiter((self.vocab[t] for t in counts), dtype=np.int64, count=len(counts))
-        mult = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        ids = np.array(found, dtype=np.int64)
+        mult = np.array(counts, dtype=np.float64)
         starts, lens = self.offsets[ids], self.offsets[ids + 1] - self.offsets[ids]
         shift = np.repeat(starts - (np.cumsum(lens) - lens), lens)
         pos = np.arange(int(lens.sum())) + shift
-        docs, tf = self.docs[pos], self.tfs[pos]
+        docs, tf = self.docs[pos], self.tfs[pos].astype(np.float64)
         weights = np.repeat(self.idf[ids] * mult, lens) * tf * (self.k1 + 1) / (self.norm[docs] + tf)
         uniq, inverse = np.unique(docs, return_inverse=True)
         return uniq, np.bincount(inverse, weights=weights, minlength=len(uniq))
@@ -138,17 +238,25 @@ class BM25Index:
     FILES = ("bm25_offsets.npy", "bm25_docs.npy", "bm25_tfs.npy", "bm25_doc_len.npy")
 
     def save(self, folder: Path, prefix: str = "") -> None:
-        Postings(json.dumps(list(self.vocab), ensure_ascii=False).encode("utf-8"), self.offsets, self.docs,
-                 self.tfs, self.doc_len).save(folder, prefix)
+        """The row set's arrays, and the vocabulary beside them (`terms.marisa`)."""
+        self.terms.save(Path(folder) / VOCAB_FILE)
+        Postings(self.offsets, self.docs, self.tfs, self.doc_len).save(folder, prefix)
 
     @classmethod
-    def load(cls, folder: Path, k1: float, b: float, prefix: str = "") -> "BM25Index":
-        terms = json.loads((folder / f"{prefix}vocab.json").read_text(encoding="utf-8"))
-        arrays = [np.load(folder / f"{prefix}{name}", allow_pickle=False) for name in cls.FILES]
-        offsets, docs, tfs, doc_len = arrays
-        if len(offsets) != len(terms) + 1 or offsets[-1] != len(docs) or len(tfs) != len(docs):
+    def load(cls, folder: Path, k1: float, b: float, prefix: str = "",
+             vocab: Vocabulary | None = None) -> "BM25Index":
+        """A row set as memory-mapped arrays (read-only, shared by every process that maps them)."""
+        vocab = vocab or Vocabulary.load(Path(folder) / VOCAB_FILE)
+        offsets, docs, tfs, doc_len = (npyfile.mapped(Path(folder) / f"{prefix}{name}") for name in cls.FILES)
+        if len(offsets) != len(vocab) + 1 or offsets[-1] != len(docs) or len(tfs) != len(docs):
             raise ValueError("postings do not match the vocabulary")
-        return cls({t: i for i, t in enumerate(terms)}, offsets, docs, tfs.astype(np.float64), doc_len, k1, b)
+        return cls(vocab, offsets, docs, tfs, doc_len, k1, b)
+
+
+def tf_type(tfs: np.ndarray) -> type:
+    """uint8, uint16 or uint32: the smallest that holds every term frequency."""
+    top = int(np.max(tfs)) if len(tfs) else 0
+    return np.uint8 if top < 1 << 8 else np.uint16 if top < 1 << 16 else np.uint32
 
 
 def stable_order(values: np.ndarray, bound: int) -> np.ndarray:
@@ -163,15 +271,14 @@ def stable_order(values: np.ndarray, bound: int) -> np.ndarray:
 
 @dataclass
 class Postings:
-    """One BM25 row set as stored: the vocabulary (as its JSON text) and the postings arrays."""
-    vocab_json: bytes       # the vocabulary file: a JSON list of the terms, in number order
+    """One BM25 row set as stored: the postings arrays (terms numbered by the index's vocabulary)."""
     offsets: np.ndarray     # int64, len V+1
     docs: np.ndarray        # int32, row of each posting, ascending within a term
     tfs: np.ndarray         # term frequency of each posting
     doc_len: np.ndarray     # int32, terms per row
 
     @classmethod
-    def of_rows(cls, ids: np.ndarray, lengths: np.ndarray, n_terms: int, vocab_json: bytes = b"") -> "Postings":
+    def of_rows(cls, ids: np.ndarray, lengths: np.ndarray, n_terms: int) -> "Postings":
         """Postings of rows given as term numbers, `lengths[r]` numbers for row r."""
         order = stable_order(np.asarray(ids), n_terms)
         terms = np.asarray(ids)[order]
@@ -181,23 +288,22 @@ class Postings:
         starts = np.flatnonzero(new)
         offsets = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(np.bincount(terms[starts], minlength=n_terms), out=offsets[1:])
-        return cls(vocab_json, offsets, rows[starts], np.diff(np.r_[starts, len(terms)]).astype(np.uint32),
+        return cls(offsets, rows[starts], np.diff(np.r_[starts, len(terms)]).astype(np.uint32),
                    np.asarray(lengths, dtype=np.int32))
 
     @classmethod
-    def of_keys(cls, keys: np.ndarray, tfs: np.ndarray, rows: int, n_terms: int, doc_len: np.ndarray,
-                vocab_json: bytes = b"") -> "Postings":
+    def of_keys(cls, keys: np.ndarray, tfs: np.ndarray, rows: int, n_terms: int, doc_len: np.ndarray) -> "Postings":
         """Postings from sorted unique keys `term * rows + row` and their term frequencies."""
         term_of = keys // rows
         offsets = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(np.bincount(term_of, minlength=n_terms), out=offsets[1:])
-        return cls(vocab_json, offsets, (keys - term_of * rows).astype(np.int32), tfs,
+        return cls(offsets, (keys - term_of * rows).astype(np.int32), tfs,
                    np.asarray(doc_len, dtype=np.int32))
 
     def files(self, prefix: str = "") -> Iterator[tuple[str, list]]:
-        """(file name, content as bytes-like pieces): the vocabulary as JSON, the arrays as .npy."""
-        yield f"{prefix}vocab.json", [self.vocab_json]
-        tfs = np.asarray(self.tfs, dtype=np.uint32)         # no copy when they already are
+        """(file name, content as bytes-like pieces): the arrays as .npy, term frequencies in the
+        smallest unsigned type that holds them."""
+        tfs = np.asarray(self.tfs, dtype=tf_type(self.tfs))          # no copy when they already are
         for name, arr in zip(BM25Index.FILES, (self.offsets, self.docs, tfs, self.doc_len)):
             yield f"{prefix}{name}", npyfile.pieces(arr)
 

@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from . import npyfile
-from .article_pieces import COUNT, LINE, TERMS, Article
+from .article_pieces import COUNT, LINE, PASSAGE_COLUMNS, TERMS, Article
 from .assemble import TermTable
 
-FORMAT = 2
+FORMAT = 3
 STATE = "state.json"
 ARRAYS = ("passage_info", "fact_info", "headings", "ids", "term_ends", "term_hashes")
 FILES = {"articles": "json", "passages": "jsonl", "facts": "jsonl", "terms": "json", **{k: "npy" for k in ARRAYS}}
@@ -74,6 +74,8 @@ def parse(raw: dict[str, bytes]) -> Cache:
         raise ValueError("term numbers outside the table")
     metas = json.loads(raw["articles"])
     info, facts, heads = arrays["passage_info"], arrays["fact_info"], arrays["headings"]
+    if info.ndim != 2 or info.shape[1] != PASSAGE_COLUMNS:
+        raise ValueError("passage_info has other columns")
     p = ranges(np.array([m[2] for m in metas], dtype=np.int64))
     f = ranges(np.array([m[3] for m in metas], dtype=np.int64))
     h = ranges(np.array([m[4] for m in metas], dtype=np.int64))
@@ -122,7 +124,7 @@ def snapshot(articles: list[Article], passages: bytes, table: TermTable, ids: li
         "passages": [passages],
         "facts": list(a.facts for a in articles),
         "terms": [b"[", table.text, b"]"],
-        "passage_info": npyfile.pieces(stack([a.passage_info for a in articles], 3)),
+        "passage_info": npyfile.pieces(stack([a.passage_info for a in articles], PASSAGE_COLUMNS)),
         "fact_info": npyfile.pieces(stack([a.fact_info for a in articles], 2)),
         "headings": npyfile.pieces(stack([a.headings for a in articles], 2)),
         "ids": npyfile.pieces(np.concatenate(ids or [np.empty(0, np.int64)]).astype(np.int32)),

@@ -4,14 +4,20 @@ Layout of an index folder (`index/` by default):
 
     index/current -> versions/<index_version>     (a symlink, replaced atomically)
     index/versions/<index_version>/manifest.json  (format, checksums, analyser versions, source folder)
-                                  /passages.jsonl /facts.jsonl /glossary.json
-                                  /vocab.json /bm25_*.npy
+                                  /passages.jsonl /passage_*.npy /docs.json /cities.json
+                                  /facts.jsonl /glossary.json
+                                  /terms.marisa (the vocabulary of the three row sets) /*bm25_*.npy
+                                  /verified.json (when each file was last checked: see verify_version)
     index/cache/                                  (the last build's analysis of each article: qa.cache)
 
 The `index_version` is a hash of the content files, so the same data and analyser give the
 same version.  A version folder is complete before `current` points at it.  A build
 analyses only the articles that changed since the last one (the cache); the rest of the
 index is assembled from all articles every time, so it equals a full build's.
+
+A loaded index maps its arrays, vocabulary and passages from the files (read-only pages
+shared by every process, read when touched), so its memory is mostly the page cache's,
+shared by all workers; only the facts and a few per-passage arrays are its own.
 """
 from __future__ import annotations
 
@@ -35,15 +41,17 @@ from . import npyfile
 from .analysis import Analyzer, stem_en
 from .article_pieces import Article, analyse_article, city_finder, settings_key
 from .assemble import Assembled, assemble
-from .bm25 import B, K1, BM25Index
+from .bm25 import B, K1, VOCAB_FILE, BM25Index, Vocabulary
 from .cache import Cache, load_cache, save_cache
 from .corpus import Passage
 from .facts import Fact
 from .glossary import Glossary, GlossaryError, parse_glossary
 from .source import MAX_ARTICLE_MB, Source, SourceError, SourceFile, read_source
+from .store import ById, CityMasks, FactsOf, PassageStore
 
 FORMAT = "qa-index"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
+VERIFIED = "verified.json"
 KEEP_VERSIONS = 3
 CACHE_DIR = "cache"
 Progress = Callable[[str, int, int], None]
@@ -67,42 +75,41 @@ def sha256_file(path: Path) -> str:
 class Index:
     path: Path
     manifest: dict
-    passages: list[Passage]
+    passages: PassageStore          # read from the files on demand (qa.store)
     facts: list[Fact]
     glossary: Glossary
     bm25: BM25Index                 # one row per passage
     windows: BM25Index              # one row per passage: it and its neighbours in its paragraph
     paragraphs: BM25Index           # one row per paragraph (its passages and section heading)
     cities: list[str] = field(default_factory=list)
-    by_id: dict[str, int] = field(default_factory=dict)
-    city_mask: dict[str, np.ndarray] = field(default_factory=dict)
-    facts_of: dict[str, list[Fact]] = field(default_factory=dict)
     derived: dict = field(default_factory=dict)        # structures computed on first use (qa/article.py)
 
     def __post_init__(self) -> None:
-        self.by_id = {p.id: i for i, p in enumerate(self.passages)}
-        self.para_of = np.asarray(paragraph_numbers(self.passages), dtype=np.int32)
+        store = self.passages
+        n = len(store)
+        self.by_id = ById(store)
+        self.para_of = store.paragraph
         order = np.argsort(self.para_of, kind="stable")
         self.para_members = order.astype(np.int32)          # passages grouped by paragraph
         self.para_offsets = np.searchsorted(self.para_of[order], np.arange(self.paragraphs.size + 1))
-        seen: dict[str, None] = {}
-        for p in self.passages:
-            if p.city:
-                seen.setdefault(p.city)
-        self.cities = list(seen)
-        cities = np.array([p.city or "" for p in self.passages], dtype=object)
-        self.city_mask = {c: cities == c for c in self.cities}
-        self.has_fact = {k: np.zeros(len(self.passages), dtype=bool) for k in ("event", "quantity", "stance")}
+        self.cities = list(store.cities)
+        self.city_mask = CityMasks(store)
+        self.has_fact = {k: np.zeros(n, dtype=bool) for k in ("event", "quantity", "stance")}
         self.events_in: dict[str, list[int]] = {}          # year -> passages with an event in it
         self.facts_in: dict[str | None, list[Fact]] = {}   # city -> its facts, in article order
-        for f in self.facts:
-            self.facts_of.setdefault(f.passage_id, []).append(f)
+        numbers = np.empty(len(self.facts), dtype=np.int64)
+        for i, f in enumerate(self.facts):
+            number = store.number_of(f.passage_id)
+            if number is None:
+                raise ValueError(f"a fact of passage {f.passage_id}, which the index lacks")
+            numbers[i] = number
             self.facts_in.setdefault(f.city, []).append(f)
             if f.kind in self.has_fact:
-                self.has_fact[f.kind][self.by_id[f.passage_id]] = True
+                self.has_fact[f.kind][number] = True
             if f.kind == "event" and f.date:
                 for year in range(int(f.date[:4]), int((f.date_end or f.date)[:4]) + 1):
-                    self.events_in.setdefault(str(year), []).append(self.by_id[f.passage_id])
+                    self.events_in.setdefault(str(year), []).append(number)
+        self.facts_of = FactsOf(store, self.facts, numbers)
 
     @property
     def version(self) -> str:
@@ -183,15 +190,11 @@ def analyse_articles(source: Source, analyzer: Analyzer, entries, cache: Cache,
     return [fresh.get(f.name) or cache.get(f.doc, f.sha256) for f in source.articles], len(missing)
 
 
-def paragraph_numbers(passages: list[Passage]) -> list[int]:
-    """The paragraph row of each passage: (doc, paragraph) numbered in order of appearance."""
-    rows: dict[tuple[str, int], int] = {}
-    return [rows.setdefault((p.doc, p.paragraph), len(rows)) for p in passages]
-
-
 def version_files(built: Assembled, entries) -> Iterator[tuple[str, list]]:
     """(file name, content as bytes-like pieces) of each file of one index version but its manifest."""
     yield "passages.jsonl", [built.passages]
+    yield from built.columns.files()
+    yield VOCAB_FILE, [built.vocab.tobytes()]
     yield "facts.jsonl", [built.facts]
     yield "glossary.json", [json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=1).encode("utf-8")]
     for prefix, rows in built.rows.items():
@@ -201,15 +204,15 @@ def version_files(built: Assembled, entries) -> Iterator[tuple[str, list]]:
 def write_version(folder: Path, built: Assembled, entries, manifest: dict) -> dict:
     """Write every file of one index version, then its manifest (written last)."""
     for prefix, rows in built.rows.items():
-        n_terms = len(built.table) if prefix == "para_" else built.counts["terms"]
-        problem = rows.problem(n_terms)
+        problem = rows.problem(built.counts["terms"])
         if problem:
             raise IndexUnusable(f"the {prefix or 'passage'} rows are inconsistent ({problem}): nothing was changed")
     files = dict(sorted((name, npyfile.write(folder / name, content))
                         for name, content in version_files(built, entries)))
     content = hashlib.sha256(json.dumps([files, manifest["bm25"], manifest["analyzer"]],
                                         sort_keys=True).encode()).hexdigest()[:16]
-    manifest = {**manifest, "index_version": content, "files": files}
+    sizes = {name: (folder / name).stat().st_size for name in files}
+    manifest = {**manifest, "index_version": content, "files": files, "sizes": sizes}
     write_manifest(folder, manifest)
     return manifest
 
@@ -286,7 +289,7 @@ def write_and_swap(root: Path, built: Assembled, entries, manifest: dict, keep: 
         step("writing the index", 0, 1)
         manifest = write_version(tmp, built, entries, manifest)
         step("reading it back", 0, 1)
-        problem = verify_version(tmp)           # every file read back against what was meant to be written
+        problem = verify_version(tmp, full=True)   # every file read back against what was meant to be written
         if problem:
             raise IndexUnusable(f"the new version did not read back ({problem}): nothing was changed")
         final = versions / manifest["index_version"]
@@ -312,6 +315,7 @@ def rebuilt_manifest(folder: Path, manifest: dict) -> dict:
     old = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     updated = {**old, "built_at": manifest["built_at"], "data": manifest["data"]}
     write_manifest(folder, updated)
+    stamp_verified(folder, (folder / "manifest.json").read_bytes(), updated["files"])   # just verified
     return updated
 
 
@@ -381,13 +385,51 @@ def current_version_name(path: Path) -> str | None:
         return None
 
 
-def verify_version(folder: Path) -> str | None:
-    """Why a version folder cannot be used, or None when it is complete and intact."""
+def file_identity(path: Path) -> list[int]:
+    """What changes whenever a file's bytes may have: size, modification and change times, inode."""
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def stamped(folder: Path, manifest_raw: bytes, files: dict) -> bool:
+    """Whether every file is as it was when its checksum last matched (verified.json says so)."""
+    try:
+        stamp = json.loads((folder / VERIFIED).read_text(encoding="utf-8"))
+        if stamp.get("manifest") != hashlib.sha256(manifest_raw).hexdigest() or set(stamp["files"]) != set(files):
+            return False
+        return all(stamp["files"][name] == file_identity(folder / name) for name in files)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def stamp_verified(folder: Path, manifest_raw: bytes, files: dict) -> None:
+    """Record that these files matched their checksums (best effort: a read-only folder is checked each time)."""
+    tmp = folder / f".{VERIFIED}.{os.getpid()}.tmp"
+    try:
+        stamp = {"manifest": hashlib.sha256(manifest_raw).hexdigest(),
+                 "files": {name: file_identity(folder / name) for name in files}}
+        tmp.write_text(json.dumps(stamp), encoding="utf-8")
+        os.replace(tmp, folder / VERIFIED)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def verify_version(folder: Path, full: bool = False) -> str | None:
+    """Why a version folder cannot be used, or None when it is complete and intact.
+
+    Every file must exist with the size the manifest gives and the sha256 it records.  The
+    checksums are computed in full after a build and whenever a file is not exactly as it
+    was when they last matched: `verified.json` keeps each file's size, modification and
+    change times and inode from that check.  A file's bytes cannot change without moving its
+    change time (ctime, which no system call sets back), so while these are unchanged the
+    checksums still hold and a load need not read every byte (`full` reads them anyway)."""
     manifest_path = folder / "manifest.json"
     if not manifest_path.is_file():
         return f"{folder} has no manifest.json (incomplete build)"
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        raw = manifest_path.read_bytes()
+        manifest = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         return f"{manifest_path} is not valid JSON ({exc})"
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -395,15 +437,21 @@ def verify_version(folder: Path) -> str | None:
     if manifest.get("format_version") != FORMAT_VERSION:
         return (f"index format version {manifest.get('format_version')} is not the supported "
                 f"version {FORMAT_VERSION}")
-    files = manifest.get("files")
-    if not isinstance(files, dict) or not files:
+    files, sizes = manifest.get("files"), manifest.get("sizes")
+    if not isinstance(files, dict) or not files or not isinstance(sizes, dict):
         return f"{manifest_path} lists no files"
-    for name, digest in files.items():
+    for name in files:
         path = folder / name
         if not path.is_file():
             return f"{name} is missing"
-        if sha256_file(path) != digest:
+        if path.stat().st_size != sizes.get(name):
+            return f"{name} is damaged ({path.stat().st_size} bytes, {sizes.get(name)} expected)"
+    if not full and stamped(folder, raw, files):
+        return None
+    for name, digest in files.items():
+        if sha256_file(folder / name) != digest:
             return f"{name} is damaged (checksum mismatch)"
+    stamp_verified(folder, raw, files)
     return None
 
 
@@ -423,20 +471,20 @@ def load_version(folder: Path, analyzer_versions: dict | None = None) -> Index:
         raise IndexUnusable(f"index at {folder} was built with another analyser: {diff}; "
                           f"rebuild it with `qa index`")
     try:
-        passages = [Passage(**row) for row in read_jsonl(folder / "passages.jsonl")]
+        passages = PassageStore(folder)
         facts = [Fact.from_dict(row) for row in read_jsonl(folder / "facts.jsonl")]
         entries = Glossary.entries_from_json(json.loads((folder / "glossary.json").read_text(encoding="utf-8")))
         params = manifest["bm25"]
-        bm25 = BM25Index.load(folder, params["k1"], params["b"])
-        windows = BM25Index.load(folder, params["k1"], params["b"], prefix="win_")
-        paragraphs = BM25Index.load(folder, params["k1"], params["b"], prefix="para_")
-    except (ValueError, KeyError, TypeError, OSError) as exc:
+        vocab = Vocabulary.load(folder / VOCAB_FILE)
+        bm25, windows, paragraphs = (BM25Index.load(folder, params["k1"], params["b"], prefix, vocab)
+                                     for prefix in ("", "win_", "para_"))
+        if (bm25.size != len(passages) or windows.size != len(passages)
+                or paragraphs.size != (int(passages.paragraph.max()) + 1 if len(passages) else 0)):
+            raise IndexUnusable(f"index at {folder} refused: {bm25.size} scored passages for "
+                                f"{len(passages)} passages; rebuild it with `qa index`")
+        return Index(folder, manifest, passages, facts, Glossary(entries), bm25, windows, paragraphs)
+    except (ValueError, KeyError, TypeError, OSError, RuntimeError) as exc:
         raise IndexUnusable(f"index at {folder} refused: unreadable ({exc}); rebuild it with `qa index`") from None
-    if (bm25.size != len(passages) or windows.size != len(passages)
-            or paragraphs.size != len(set(paragraph_numbers(passages)))):
-        raise IndexUnusable(f"index at {folder} refused: {bm25.size} scored passages for "
-                          f"{len(passages)} passages; rebuild it with `qa index`")
-    return Index(folder, manifest, passages, facts, Glossary(entries), bm25, windows, paragraphs)
 
 
 def load_index(path: Path, analyzer: Analyzer | None = None) -> Index:

@@ -1,7 +1,9 @@
 """Plain .npy files, written and read without copying the arrays (and never with pickle).
 
 `pieces()` gives the bytes `np.save` would write as its small header and the array's own
-memory; `view()` reads an array back as a read-only view of the file's bytes.
+memory; `view()` reads an array back as a read-only view of the file's bytes; `mapped()`
+maps a file's array into memory (read-only pages shared by every process that maps it,
+read from disk only when touched).
 """
 from __future__ import annotations
 
@@ -46,3 +48,24 @@ def view(raw: bytes) -> np.ndarray:
         raise ValueError("not a plain C-ordered .npy array")
     count = int(np.prod(shape, dtype=np.int64))
     return np.frombuffer(raw, dtype=dtype, count=count, offset=f.tell()).reshape(shape)
+
+
+def mapped(path: Path) -> np.ndarray:
+    """The array of an .npy file, memory-mapped read-only (a plain ndarray over the mapping)."""
+    array = np.load(path, mmap_mode="r", allow_pickle=False)
+    if not isinstance(array, np.memmap):              # an empty array is read, not mapped
+        return array
+    if array.dtype.hasobject or not array.flags.c_contiguous:
+        raise ValueError("not a plain C-ordered .npy array")
+    return np.asarray(array)                          # a view without memmap's per-operation overhead
+
+
+def is_mapped(array: np.ndarray) -> bool:
+    """Whether an array's memory is a file mapping (follows the chain of views)."""
+    import mmap
+    base = array
+    while base is not None:
+        if isinstance(base, mmap.mmap):
+            return True
+        base = getattr(base, "base", None)
+    return False

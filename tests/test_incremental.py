@@ -1,8 +1,8 @@
 """Incremental builds: reuse the analysis of unchanged articles, and equal a full build byte for byte.
 
 The reference below builds the index files the plain way (every article analysed, every
-row's terms listed and counted), as the code did before the cache; the real builds must
-give the same files, whether from scratch or after edits.
+row's terms listed and counted, one vocabulary for the three row sets), as the code did
+before the cache; the real builds must give the same files, whether from scratch or after edits.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
+import marisa_trie
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -28,20 +29,25 @@ pytestmark = pytest.mark.slow
 
 # ---------------------------------------------------------------- the plain way
 
-def plain_rows(token_lists):
-    vocab, rows, doc_len = {}, [], []
+def plain_rows(token_lists, number):
+    """The postings arrays of rows of terms, terms numbered by `number` (term -> number)."""
+    rows, doc_len = [[] for _ in range(len(number))], []
     for d, tokens in enumerate(token_lists):
         doc_len.append(len(tokens))
         for term, tf in Counter(tokens).items():
-            t = vocab.setdefault(term, len(vocab))
-            if t == len(rows):
-                rows.append([])
-            rows[t].append((d, tf))
+            rows[number[term]].append((d, tf))
     offsets = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum([len(r) for r in rows], out=offsets[1:])
-    arrays = (offsets, np.array([d for r in rows for d, _ in r], dtype=np.int32),
-              np.array([tf for r in rows for _, tf in r], dtype=np.uint32), np.array(doc_len, dtype=np.int32))
-    return list(vocab), arrays
+    tfs = [tf for r in rows for _, tf in r]
+    tf_type = np.uint8 if max(tfs, default=0) < 256 else np.uint16 if max(tfs) < 65536 else np.uint32
+    return (offsets, np.array([d for r in rows for d, _ in r], dtype=np.int32),
+            np.array(tfs, dtype=tf_type), np.array(doc_len, dtype=np.int32))
+
+
+def plain_vocabulary(*row_sets):
+    """The vocabulary of every row set: a MARISA trie of their terms (term -> its key id)."""
+    trie = marisa_trie.Trie({t for rows in row_sets for r in rows for t in r})
+    return trie, {t: trie.key_id(t) for t in trie.keys()}
 
 
 def npy(array):
@@ -60,9 +66,10 @@ def plain_files(data: Path, analyzer) -> dict[str, bytes]:
         label = heading_label(heading)
         return label if label and (label in known or analyzer.is_place_name(label)) else None
 
-    passages = []
+    passages, docs = [], []
     for path in sorted(p for p in data.iterdir() if p.suffix in (".md", ".txt") and not p.name.startswith(".")):
         text = path.read_text(encoding="utf-8-sig")
+        docs.append(path.stem)
         passages += passages_of(path.stem, text, city_of, analyzer.lexicon.bound_starts,
                                 detect_lang(normalize(text[:5000]).text))
     terms = [analyzer.analyze(p.text, p.lang) for p in passages]
@@ -79,10 +86,21 @@ def plain_files(data: Path, analyzer) -> dict[str, bytes]:
              "facts.jsonl": "".join(json.dumps(f.to_dict(), ensure_ascii=False) + "\n"
                                     for f in extract_facts(passages)),
              "glossary.json": json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=1)}
+    cities = list(dict.fromkeys(p.city for p in passages if p.city))
+    files["docs.json"] = json.dumps(docs, ensure_ascii=False)
+    files["cities.json"] = json.dumps(cities, ensure_ascii=False)
     files = {k: v.encode("utf-8") for k, v in files.items()}
+    lines = [len((json.dumps(p.to_dict(), ensure_ascii=False) + "\n").encode("utf-8")) for p in passages]
+    files["passage_starts.npy"] = npy(np.array([0] + lines, dtype=np.int64).cumsum())
+    files["passage_doc.npy"] = npy(np.array([docs.index(p.doc) for p in passages], dtype=np.int32))
+    files["passage_city.npy"] = npy(np.array([cities.index(p.city) if p.city else -1 for p in passages], dtype=np.int32))
+    files["passage_kind.npy"] = npy(np.array([("heading", "claim", "summary").index(p.kind) for p in passages],
+                                             dtype=np.int8))
+    files["passage_paragraph.npy"] = npy(np.array(numbers, dtype=np.int32))
+    trie, number = plain_vocabulary(terms, paragraphs)
+    files["terms.marisa"] = trie.tobytes()
     for prefix, rows in (("", terms), ("win_", windows), ("para_", paragraphs)):
-        vocab, arrays = plain_rows(rows)
-        files[f"{prefix}vocab.json"] = json.dumps(vocab, ensure_ascii=False).encode("utf-8")
+        arrays = plain_rows(rows, number)
         for name, arr in zip(("bm25_offsets.npy", "bm25_docs.npy", "bm25_tfs.npy", "bm25_doc_len.npy"), arrays):
             files[prefix + name] = npy(arr)
     return files
@@ -90,7 +108,7 @@ def plain_files(data: Path, analyzer) -> dict[str, bytes]:
 
 def built_files(index: Path) -> dict[str, bytes]:
     folder = resolve_version_dir(index)
-    return {p.name: p.read_bytes() for p in folder.iterdir() if p.name != "manifest.json"}
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.name not in ("manifest.json", "verified.json")}
 
 
 def assert_same_files(index: Path, expected: dict[str, bytes]) -> None:
@@ -260,7 +278,7 @@ def test_assembled_rows_equal_the_plain_way_on_random_term_lists(spec):
         passages_terms += terms
         row_of += [(k, r) for r in rows]
         ids = [number[w] for ts in terms for w in ts] + [number[w] for _, h in inserts for w in h]
-        info = np.array([[0, r, len(ts)] for r, ts in zip(rows, terms)], dtype=np.int64).reshape(-1, 3)
+        info = np.array([[0, r, len(ts), 1, -1] for r, ts in zip(rows, terms)], dtype=np.int64).reshape(-1, 5)
         articles.append(Article(f"d{k}", "x", [], [], b"", info, b"", np.empty((0, 2), np.int64),
                                 np.array([[i, len(h)] for i, h in inserts], dtype=np.int64).reshape(-1, 2),
                                 ids=np.array(ids, dtype=np.int64)))
@@ -273,9 +291,10 @@ def test_assembled_rows_equal_the_plain_way_on_random_term_lists(spec):
     flat = [(k, i) for k, (passages, _, _) in enumerate(spec) for i in range(len(passages))]
     for key, n, t in zip(flat, para, passages_terms):
         paragraphs[n] += heads_of.get(key, []) + t
+    trie, number = plain_vocabulary(passages_terms, paragraphs)
+    assert built.vocab.tobytes() == trie.tobytes()
     for prefix, rows in (("", passages_terms), ("win_", windows), ("para_", paragraphs)):
-        vocab, arrays = plain_rows(rows)
+        arrays = plain_rows(rows, number)
         got = built.rows[prefix]
-        assert json.loads(got.vocab_json) == vocab, prefix
         for ours, plain in zip((got.offsets, got.docs, got.tfs, got.doc_len), arrays):
             assert np.array_equal(np.asarray(ours, dtype=np.int64), plain.astype(np.int64)), prefix

@@ -32,7 +32,7 @@ def test_layout_manifest_and_plain_files(built):
     assert manifest["counts"]["passages"] == len((folder / "passages.jsonl").read_text(encoding="utf-8").splitlines())
     assert "杭州" in (folder / "passages.jsonl").read_text(encoding="utf-8")      # unescaped
     for name in manifest["files"]:
-        assert name.endswith((".json", ".jsonl", ".npy"))
+        assert name.endswith((".json", ".jsonl", ".npy", ".marisa"))
     for npy in folder.glob("*.npy"):
         np.load(npy, allow_pickle=False)
 
@@ -59,6 +59,43 @@ def test_damaged_index_is_refused_with_the_fix_named(built, analyzer, damage):
         (folder / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
     with pytest.raises(IndexUnusable, match="qa index"):
         load_index(built, analyzer)
+
+
+def test_a_same_size_edit_with_its_time_set_back_is_still_refused(built, analyzer):
+    """The load skips the checksums only while every file is as verified.json saw it; the
+    change time moves on any write, whatever the modification time is set back to."""
+    folder = resolve_version_dir(built)
+    load_index(built, analyzer)
+    assert (folder / "verified.json").is_file()
+    target = folder / "passages.jsonl"
+    before = target.stat()
+    raw = target.read_bytes()
+    target.write_bytes(raw.replace("杭州".encode(), "東京".encode(), 1))
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert target.stat().st_size == before.st_size
+    with pytest.raises(IndexUnusable, match="passages.jsonl is damaged"):
+        load_index(built, analyzer)
+    target.write_bytes(raw)                        # put back: verified in full again, then served
+    assert load_index(built, analyzer).version == folder.name
+
+
+def test_arrays_vocabulary_and_passages_are_memory_mapped(built, analyzer):
+    """The loaded index reads its files through shared read-only mappings, not copies."""
+    from qa.npyfile import is_mapped
+    index = load_index(built, analyzer)
+    folder = resolve_version_dir(built)
+    for rows in (index.bm25, index.windows, index.paragraphs):
+        for array in (rows.offsets, rows.docs, rows.tfs, rows.doc_len):
+            assert is_mapped(array)
+    store = index.passages
+    for array in (store.starts, store.doc, store.city, store.kind, store.paragraph):
+        assert is_mapped(array)
+    maps = open("/proc/self/maps", encoding="utf-8").read()
+    for name in ("terms.marisa", "passages.jsonl", "bm25_docs.npy", "win_bm25_docs.npy", "para_bm25_tfs.npy"):
+        assert str(folder / name) in maps, name
+    p = index.passages[40]                      # columns and the line agree
+    assert (p.id, p.doc, p.city, p.kind) == tuple(json.loads(store.line(40))[k] for k in ("id", "doc", "city", "kind"))
+    assert all(index.by_id[q.id] == n for n, q in enumerate(index.passages))
 
 
 def test_missing_index_names_the_fix(tmp_path, analyzer):
