@@ -1,7 +1,7 @@
 """Text -> index terms, the same way for passages and questions.
 
 normalize (NFKC, lower case) -> detect the language -> words (SudachiPy for Japanese, in
-its long and short split modes, jieba for Chinese with its glyphs mapped to Japanese forms by OpenCC, a light stemmer for
+its long and short split modes from one tokenisation, jieba for Chinese with its glyphs mapped to Japanese forms by OpenCC, a light stemmer for
 English) -> drop particles, punctuation and stop words -> add character bigrams of CJK
 runs, so that words cut differently by two tokenisers still meet, and pairs of adjacent
 words, so that a phrase weighs more than its words scattered.
@@ -166,7 +166,6 @@ class Analyzer:
         if not hasattr(tls, "sudachi"):
             from sudachipy import SplitMode
             tls.sudachi = self._sudachi_dict.tokenizer(mode=SplitMode.C)
-            tls.sudachi_a = self._sudachi_dict.tokenizer(mode=SplitMode.A)
             tls.s2t = self._opencc.OpenCC("s2t")
             tls.t2jp = self._opencc.OpenCC("t2jp")
             tls.t2s = self._opencc.OpenCC("t2s")
@@ -188,13 +187,31 @@ class Analyzer:
         return self._tls().s2t.convert(text)
 
     # ------------------------------------------------------------ words
+    def morphemes(self, text: str) -> Iterator[tuple[int, list, list]]:
+        """Sudachi's morphemes of each chunk of a text, in mode C and in mode A, from one tokenisation.
+
+        Mode A is each mode C morpheme's `split()`: Sudachi finds one best path whatever the
+        mode and only cuts its words finer for A, so this is what tokenising again in mode A
+        gives (the tests compare them), at the cost of one lattice instead of two."""
+        from sudachipy import SplitMode
+        tok = self._tls().sudachi
+        for base, part in chunks(text, SUDACHI_MAX_CHARS):
+            whole, fine = [], []
+            for m in tok.tokenize(part):
+                whole.append(m)
+                sub = m.split(SplitMode.A) if m.end() - m.begin() > 1 else None    # (never add_single=True:
+                if sub:                                                            #  its lists can panic)
+                    fine.extend(sub)
+                else:
+                    fine.append(m)
+            yield base, whole, fine
+
     def _words_ja(self, text: str) -> Iterator[Term]:
         """Sudachi words twice over: mode C (compounds whole) and mode A (compounds split)."""
-        tls = self._tls()
         drop, stop, proper = self.lexicon.drop_pos_ja, self.lexicon.stop("ja"), self.lexicon.proper_pos_ja
-        for base, part in chunks(text, SUDACHI_MAX_CHARS):
-            for tok in (tls.sudachi, tls.sudachi_a):
-                for m in tok.tokenize(part):
+        for base, whole, fine in self.morphemes(text):
+            for ms in (whole, fine):
+                for m in ms:
                     pos = m.part_of_speech()
                     if pos[0] in drop:
                         continue
@@ -264,11 +281,10 @@ class Analyzer:
         norm = normalize(text).text
         out: set[str] = set()
         if lang == "ja":
-            for base, part in chunks(norm, SUDACHI_MAX_CHARS):
-                for tok in (self._tls().sudachi, self._tls().sudachi_a):
-                    for m in tok.tokenize(part):
-                        if m.part_of_speech()[0] in ("動詞", "形容詞", "副詞", "形状詞"):
-                            out.add(m.normalized_form().lower())
+            for _, whole, fine in self.morphemes(norm):
+                for m in whole + fine:
+                    if m.part_of_speech()[0] in ("動詞", "形容詞", "副詞", "形状詞"):
+                        out.add(m.normalized_form().lower())
         elif lang == "zh":
             import jieba.posseg
             for w in jieba.posseg.cut(self.to_simplified(norm)):

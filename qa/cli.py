@@ -47,13 +47,13 @@ def analyzer():
 
 
 def build(data: Path, out: Path, quiet: bool = False, using=None, keep: int = DEFAULT_KEEP,
-          max_article_mb: float = MAX_ARTICLE_MB):
+          max_article_mb: float = MAX_ARTICLE_MB, workers: int | None = None):
     """Build and swap in a version (the data folder is checked before the analyser loads)."""
     from .index import IndexUnusable, build_index, open_source
     try:
         source = open_source(data, max_article_mb)
         return build_index(data, out, using or analyzer(), None if quiet else Progress(), keep=keep,
-                           max_article_mb=max_article_mb, source=source)
+                           max_article_mb=max_article_mb, source=source, workers=workers)
     except IndexUnusable as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -85,9 +85,11 @@ def main(verbose: bool) -> None:
               help="versions kept: the new one, the one it replaces, then the most recently built")
 @click.option("--max-article-mb", type=click.FloatRange(0, min_open=True), default=MAX_ARTICLE_MB,
               show_default=True, help="refuse a data folder with a file larger than this")
-def index_command(data: Path, out: Path, keep: int, max_article_mb: float) -> None:
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="processes that analyse the articles [default: every core, when there is over 4 MB to analyse]")
+def index_command(data: Path, out: Path, keep: int, max_article_mb: float, workers: int | None) -> None:
     """Build the index from the data folder and swap it in (unchanged articles come from the cache)."""
-    r = build(data, out, keep=keep, max_article_mb=max_article_mb)
+    r = build(data, out, keep=keep, max_article_mb=max_article_mb, workers=workers)
     click.echo(f"indexed {r.articles} article{'s' * (r.articles != 1)}: {r.passages} passages, "
                f"{r.facts} facts, {r.terms} terms in {r.seconds:.2f} s")
     if r.analysed < r.articles:

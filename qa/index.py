@@ -27,10 +27,12 @@ import fcntl
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -52,6 +54,8 @@ from .store import ById, CityMasks, FactsOf, PassageStore
 FORMAT = "qa-index"
 FORMAT_VERSION = 4
 VERIFIED = "verified.json"
+PARALLEL_MIN_BYTES = 4 << 20       # text to analyse before a build starts processes (each loads the dictionaries)
+TERM_SEP = "\x00"
 KEEP_VERSIONS = 3
 CACHE_DIR = "cache"
 Progress = Callable[[str, int, int], None]
@@ -175,18 +179,69 @@ def uncached(source: Source, cache: Cache) -> list[SourceFile]:
     return [f for f in source.articles if cache.get(f.doc, f.sha256) is None]
 
 
+def build_workers(missing: list[SourceFile], workers: int | None) -> int:
+    """Processes to analyse these articles with: `workers`, or (None) every core once there is enough to do."""
+    if workers is None:
+        workers = os.cpu_count() or 1
+        if sum(len(f.raw) for f in missing) < PARALLEL_MIN_BYTES:
+            workers = 1
+    return max(1, min(workers, len(missing)))
+
+
+_worker: tuple | None = None             # (analyser, city_of) of an analysis process
+
+
+def start_worker(lexicon, use_bigrams: bool, entries) -> None:
+    """A build process's initializer: its own analyser (the dictionaries load once per process)."""
+    global _worker
+    analyzer = Analyzer(lexicon, use_bigrams)
+    _worker = (analyzer, city_finder(analyzer, entries))
+
+
+def analyse_in_worker(f: SourceFile) -> Article:
+    """One article analysed in a build process; its terms travel as one string (cheap to send)."""
+    analyzer, city_of = _worker
+    article = analyse_article(f, analyzer, city_of)
+    if not any(TERM_SEP in t for t in article.terms):
+        article.terms = TERM_SEP.join(article.terms) if article.terms else None
+    return article
+
+
+def received(article: Article) -> Article:
+    if article.terms is None:
+        article.terms = []
+    elif isinstance(article.terms, str):
+        article.terms = article.terms.split(TERM_SEP)
+    return article
+
+
 def analyse_articles(source: Source, analyzer: Analyzer, entries, cache: Cache,
-                     progress: Progress | None = None) -> tuple[list[Article], int]:
-    """Every article of the source: from the cache when unchanged, else analysed now."""
-    city_of = city_finder(analyzer, entries)
+                     progress: Progress | None = None, workers: int | None = None) -> tuple[list[Article], int]:
+    """Every article of the source: from the cache when unchanged, else analysed now, by
+    `workers` processes (default: every core, for a large enough amount of text) in the
+    source's order, so the result is the same however many analysed it."""
     missing = uncached(source, cache)
-    fresh = {}
-    if progress and missing:
-        progress("analysing articles", 0, len(missing))
-    for i, f in enumerate(missing):
-        fresh[f.name] = analyse_article(f, analyzer, city_of)
-        if progress:
-            progress("analysing articles", i + 1, len(missing))
+    step = progress or (lambda stage, done, total: None)
+    n = build_workers(missing, workers)
+    stage = "analysing articles" + (f" in {n} processes" if n > 1 else "")
+    if missing:
+        step(stage, 0, len(missing))
+    if n > 1:
+        context = multiprocessing.get_context("spawn")      # no fork of a process that may hold threads
+        with ProcessPoolExecutor(n, mp_context=context, initializer=start_worker,
+                                 initargs=(analyzer.lexicon, analyzer.use_bigrams, entries)) as pool:
+            chunk = max(1, min(64, len(missing) // (n * 16)))
+            done = pool.map(analyse_in_worker, missing, chunksize=chunk)
+            fresh = {}
+            for i, (f, article) in enumerate(zip(missing, done)):
+                fresh[f.name] = received(article)
+                step(stage, i + 1, len(missing))
+    else:
+        city_of = city_finder(analyzer, entries)
+        fresh = {}
+        for i, f in enumerate(missing):
+            fresh[f.name] = analyse_article(f, analyzer, city_of)
+            step(stage, i + 1, len(missing))
     return [fresh.get(f.name) or cache.get(f.doc, f.sha256) for f in source.articles], len(missing)
 
 
@@ -241,8 +296,12 @@ def now(timespec: str = "seconds") -> str:
 
 def build_index(data_dir: Path, root: Path, analyzer: Analyzer, progress: Progress | None = None,
                 k1: float = K1, b: float = B, keep: int = KEEP_VERSIONS,
-                max_article_mb: float = MAX_ARTICLE_MB, source: Source | None = None) -> BuildResult:
-    """Build from `data_dir` into a new version under `root`, verify it, then swap it in."""
+                max_article_mb: float = MAX_ARTICLE_MB, source: Source | None = None,
+                workers: int | None = None) -> BuildResult:
+    """Build from `data_dir` into a new version under `root`, verify it, then swap it in.
+
+    The articles that need analysing are analysed by `workers` processes (default: every
+    core when there is enough text; 1: in this process); the index is the same either way."""
     started = time.perf_counter()
     root = Path(root)
     step = progress or (lambda stage, done, total: None)
@@ -254,7 +313,7 @@ def build_index(data_dir: Path, root: Path, analyzer: Analyzer, progress: Progre
     cache = load_cache(root / CACHE_DIR, settings)      # immutable snapshots: safe to read before the lock
     check_texts(uncached(source, cache))                # (cached articles decoded when they were analysed)
     with build_lock(root):
-        articles, analysed = analyse_articles(source, analyzer, entries, cache, progress)
+        articles, analysed = analyse_articles(source, analyzer, entries, cache, progress, workers)
         step("building the BM25 index", 0, 1)
         built = assemble(articles, cache.table)
         manifest = {
