@@ -22,6 +22,7 @@ from . import npyfile
 
 K1 = 1.2
 B = 0.75
+DENSE_RATIO = 16        # scores add up postings in a dense row once they are over 1/16 of the rows (else sort them)
 VOCAB_FILE = "terms.marisa"
 LOOKUPS_KEPT = 1 << 16      # terms looked up kept per process (a dict beside the trie)
 
@@ -181,7 +182,7 @@ class BM25Index:
         if t is None:
             return False
         docs = self.docs[self.offsets[t]:self.offsets[t + 1]]
-        i = int(np.searchsorted(docs, row))
+        i = int(docs.searchsorted(row))
         return i < len(docs) and int(docs[i]) == row
 
     def query_ids(self, query: Sequence[str]) -> tuple[list[int], list[int]]:
@@ -210,6 +211,12 @@ class BM25Index:
         pos = np.arange(int(lens.sum())) + shift
         docs, tf = self.docs[pos], self.tfs[pos].astype(np.float64)
         weights = np.repeat(self.idf[ids] * mult, lens) * tf * (self.k1 + 1) / (self.norm[docs] + tf)
+        if len(docs) * DENSE_RATIO >= self.size:         # many postings: add them up in one dense row
+            dense = np.bincount(docs, weights=weights, minlength=self.size)
+            hit = np.zeros(self.size, dtype=bool)
+            hit[docs] = True
+            uniq = np.flatnonzero(hit).astype(docs.dtype)
+            return uniq, dense[uniq]
         uniq, inverse = np.unique(docs, return_inverse=True)
         return uniq, np.bincount(inverse, weights=weights, minlength=len(uniq))
 

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 LEGACY_TYPES = {"date": "when", "quantity": "how_many", "money": "how_many", "size": "how_many", "city": "which_city",
@@ -19,11 +20,13 @@ LEGACY_TYPES = {"date": "when", "quantity": "how_many", "money": "how_many", "si
 
 # ---------------------------------------------------------------- periods
 
+@functools.lru_cache(maxsize=1 << 16)
 def _start(iso: str) -> tuple[int, int, int]:
     parts = [int(x) for x in iso.split("-")]
     return parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _end(iso: str) -> tuple[int, int, int]:
     parts = [int(x) for x in iso.split("-")]
     y = parts[0]

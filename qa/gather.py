@@ -46,9 +46,9 @@ def events(frame: Frame, index: Index, cities: list[str] | None = None, kind: bo
     city_ok = in_cities(frame, cities)
     if frame.period:
         numbers = sorted({n for y in frame.period.years() for n in index.events_in.get(y, ())})
-        pool = [f for n in numbers for f in index.facts_of.get(index.passages[n].id, [])]
+        pool = [f for n in numbers for f in index.facts_of.of_number(n)]
     else:
-        pool = index.facts
+        pool = index.dated_events
     out = [f for f in pool if f.kind == "event" and f.date and city_ok(f)
            and (not frame.period or frame.period.covers(f.date, f.date_end))
            and (not kind or not frame.event_kind or frame.event_kind in (f.kinds or ()))

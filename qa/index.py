@@ -101,6 +101,7 @@ class Index:
         self.has_fact = {k: np.zeros(n, dtype=bool) for k in ("event", "quantity", "stance")}
         self.events_in: dict[str, list[int]] = {}          # year -> passages with an event in it
         self.facts_in: dict[str | None, list[Fact]] = {}   # city -> its facts, in article order
+        self.dated_events: list[Fact] = []                  # the events with a date, in article order
         numbers = np.empty(len(self.facts), dtype=np.int64)
         for i, f in enumerate(self.facts):
             number = store.number_of(f.passage_id)
@@ -111,6 +112,7 @@ class Index:
             if f.kind in self.has_fact:
                 self.has_fact[f.kind][number] = True
             if f.kind == "event" and f.date:
+                self.dated_events.append(f)
                 for year in range(int(f.date[:4]), int((f.date_end or f.date)[:4]) + 1):
                     self.events_in.setdefault(str(year), []).append(number)
         self.facts_of = FactsOf(store, self.facts, numbers)

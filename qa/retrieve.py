@@ -40,7 +40,7 @@ def period_fit(q: Frame, index: Index, number: int) -> int:
     """How well the passage's events fit the asked period (see Period.fit)."""
     if not q.period:
         return 0
-    return max((q.period.fit(f.date, f.date_end) for f in index.facts_of.get(index.passages[number].id, [])
+    return max((q.period.fit(f.date, f.date_end) for f in index.facts_of.of_number(number)
                 if f.kind == "event"), default=0)
 
 

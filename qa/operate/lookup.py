@@ -58,7 +58,7 @@ def best_fact(frame: Frame, index: Index, hits: list[Hit], facts_ok, analyzer: A
     for r, h in enumerate(hits[:ANSWER_WINDOW]):
         if words and not gather.passage_fit(words, index, h.number):
             continue
-        for f in index.facts_of.get(index.passages[h.number].id, []):
+        for f in index.facts_of.of_number(h.number):
             if not facts_ok(f):
                 continue
             score = gather.fit(frame.topic, f.text, analyzer)

@@ -185,7 +185,7 @@ def list_cities(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer)
         facts = [f for f in gather.quantities(frame, index) if f.city and gather.fit(words, f.text, analyzer) > 0]
         if not facts:
             matched = [h.number for h in hits if gather.passage_fit(words, index, h.number) > 0]
-            facts = [f for n in matched for f in index.facts_of.get(index.passages[n].id, []) if f.city]
+            facts = [f for n in matched for f in index.facts_of.of_number(n) if f.city]
     else:
         doc = main_doc(index, hits)
         cities = [c for c in (article_of(index, doc).cities if doc else index.cities) if c not in frame.excluded]
@@ -213,7 +213,7 @@ def list_passages(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
         return None
     return Result("sentences", cited=chosen, cities=list(dict.fromkeys(index.passages[n].city for n in chosen
                                                                         if index.passages[n].city)),
-                  facts=[f for n in chosen for f in index.facts_of.get(index.passages[n].id, []) if f.kind != "stance"])
+                  facts=[f for n in chosen for f in index.facts_of.of_number(n) if f.kind != "stance"])
 
 
 def listing(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Result | None:
