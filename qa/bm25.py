@@ -171,9 +171,9 @@ class BM25Index:
         t = self.vocab.get(term)
         return 0 if t is None else int(self.offsets[t + 1] - self.offsets[t])
 
-    def rows_of(self, term: str) -> np.ndarray:
-        """The rows that hold a term."""
-        t = self.vocab.get(term)
+    def rows_of(self, term: str, common: bool = False) -> np.ndarray:
+        """The rows that hold a term (a term in most rows, of no weight, only when `common`)."""
+        t = self.terms.id(term) if common else self.vocab.get(term)
         return self.docs[self.offsets[t]:self.offsets[t + 1]] if t is not None else self.docs[:0]
 
     def has(self, term: str, row: int) -> bool:

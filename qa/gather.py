@@ -6,6 +6,8 @@ precision.  `fit` says how well a fact's own words match the frame's topic.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from .analysis import Analyzer
@@ -80,6 +82,30 @@ def fit(words: list[ContentWord], text: str, analyzer: Analyzer) -> float:
         return 0.0
     terms = set(analyzer.analyze(text, "ja"))
     return sum(w.weight for w in words if text_has(w, terms))
+
+
+def fact_fitter(words: list[ContentWord], index: Index, analyzer: Analyzer) -> Callable[[Fact], float]:
+    """`fit` of a fact's clause, analysed only for the words its passage holds (the clause is
+    part of the passage, so it cannot hold a word its passage lacks)."""
+    holding = [(w, word_rows(w, index)) for w in words]
+
+    def fact_fit(fact: Fact) -> float:
+        n = index.passages.number_of(fact.passage_id)
+        return fit([w for w, rows in holding if n is None or n in rows], fact.text, analyzer)
+    return fact_fit
+
+
+def word_rows(word: ContentWord, index: Index) -> set[int]:
+    """The passages that hold every key of one of the word's alternatives (common terms included)."""
+    out: set[int] = set()
+    for alt in word.alternatives:
+        rows = None
+        for k in alt:
+            held = index.bm25.rows_of(k, common=True)
+            rows = held if rows is None else np.intersect1d(rows, held, assume_unique=True)
+        if rows is not None:
+            out.update(rows.tolist())
+    return out
 
 
 def passage_fit(words: list[ContentWord], index: Index, number: int) -> float:

@@ -38,11 +38,12 @@ def sort_key(direction: str):
     return lambda f: tuple(-x for part in date_span(f.date, f.date_end) for x in part)
 
 
-def best_by_topic(facts: list[Fact], words, analyzer: Analyzer) -> list[Fact]:
+def best_by_topic(facts: list[Fact], words, index: Index, analyzer: Analyzer) -> list[Fact]:
     """The facts whose words fit the topic best (all of them when the topic says nothing)."""
     if not words:
         return facts
-    scored = [(gather.fit(words, f.text, analyzer), f) for f in facts]
+    fact_fit = gather.fact_fitter(words, index, analyzer)
+    scored = [(fact_fit(f), f) for f in facts]
     top = max((s for s, _ in scored), default=0.0)
     return [f for s, f in scored if s == top and s > 0]
 
@@ -72,9 +73,9 @@ def extreme_event(frame: Frame, index: Index, analyzer: Analyzer) -> Result | No
         for city in frame.cities:
             own = informative(frame.city_topics.get(city) or frame.topic, index)
             found = gather.events(frame, index, [city], kind=False)    # each city's own words say what kind
-            pool += extremes(best_by_topic(found, own, analyzer), key)[:1]
+            pool += extremes(best_by_topic(found, own, index, analyzer), key)[:1]
     else:
-        pool = best_by_topic(gather.events(frame, index), words, analyzer)
+        pool = best_by_topic(gather.events(frame, index), words, index, analyzer)
     if not pool:
         return None
     missing = missing_cities(frame, pool)
@@ -96,7 +97,8 @@ def extreme_quantity(frame: Frame, index: Index, analyzer: Analyzer, cues: Cues)
     words = informative(frame.topic, index)
     ok = quantity_ok(frame, cues)
     pool = [f for f in gather.quantities(frame, index) if ok(f) and f.city and f.modality != "target"]
-    scored = [(gather.fit(words, f.text, analyzer), f) for f in pool]
+    fact_fit = gather.fact_fitter(words, index, analyzer)
+    scored = [(fact_fit(f), f) for f in pool]
     per_city: dict[str, tuple] = {}
     for s, f in scored:
         if s <= 0:
@@ -182,7 +184,8 @@ def list_cities(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer)
         found = gather.events(frame, index)
         facts = found
     elif words:
-        facts = [f for f in gather.quantities(frame, index) if f.city and gather.fit(words, f.text, analyzer) > 0]
+        fact_fit = gather.fact_fitter(words, index, analyzer)
+        facts = [f for f in gather.quantities(frame, index) if f.city and fact_fit(f) > 0]
         if not facts:
             matched = [h.number for h in hits if gather.passage_fit(words, index, h.number) > 0]
             facts = [f for n in matched for f in index.facts_of.of_number(n) if f.city]
