@@ -162,11 +162,19 @@ def ask_command(question: str, history: tuple[str, ...], index: Path, top_k: int
 def render(body: dict) -> str:
     """A readable answer with its passages and facts."""
     out = [f"Q: {body['question']}"]
+    summary = (body.get("understood") or {}).get("summary")
+    if summary:
+        out.append(f"   (understood: {summary})")
     a = body["answer"]
+    if a and a.get("localized"):
+        here = a["localized"]["text"].splitlines() or [""]
+        out += [f"A: {here[0]}"] + [f"   {line}" for line in here[1:]]
+        out.append(f"   [{a['localized']['lang']}; the article's Japanese below]")
     if a:
         lines = a["text"].splitlines() or [""]
         meta = ", ".join(x for x in (a.get("city") or "", a.get("type", ""), f"confidence {a['confidence']}") if x)
-        out.append(f"A: {lines[0]}" + (f"   ({meta})" if len(lines) == 1 else ""))
+        lead = "   " if a.get("localized") else "A: "
+        out.append(f"{lead}{lines[0]}" + (f"   ({meta})" if len(lines) == 1 else ""))
         out += [f"   {line}" for line in lines[1:]]
         if len(lines) > 1:
             out.append(f"   ({meta})")

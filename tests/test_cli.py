@@ -43,6 +43,15 @@ def test_ask_readable_and_json(index_dir):
     assert body["answer"]["city"] == "広州" and body["index_version"]
 
 
+def test_ask_prints_the_frame_and_the_answer_in_the_askers_language_first(index_dir):
+    r = run("ask", "When did Hangzhou hold its blockchain summit?", "--index", index_dir)
+    lines = r.output.splitlines()
+    assert lines[1].startswith("   (understood: ") and "Hangzhou" in lines[1]
+    assert lines[2] == "A: April 2017" and "2017年4月" in lines[4]
+    r = run("ask", "杭州のサミットはいつですか?", "--index", index_dir)
+    assert "\nA: 2017年4月" in r.output and "[en;" not in r.output
+
+
 def test_ask_abstains_readably(index_dir):
     r = run("ask", "東京のブロックチェーン政策は?", "--index", index_dir)
     assert r.exit_code == 0 and "not in the article" in r.output and "東京" in r.output
