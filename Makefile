@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup run index test system-deps bench clean
+.PHONY: setup run index test system-deps bench bench-big clean
 
 setup: $(VENV)/.installed
 
@@ -30,6 +30,9 @@ test: setup system-deps
 
 bench: setup system-deps
 	$(BIN)/python bench/run_all.py
+
+bench-big: setup system-deps          # a million passages: about 15 minutes, 6 GB of disk (not in make bench)
+	$(BIN)/python bench/big.py
 
 clean:
 	rm -rf $(VENV) index/current index/versions index/cache index/.lock .pytest_cache test-results

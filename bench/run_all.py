@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""`make bench`: retrieval quality beside the peers, scaling beside bm25s, incremental rebuilds, HTTP serving.
+"""`make bench`: retrieval quality beside the peers, scaling beside bm25s, incremental rebuilds, HTTP serving,
+distinct questions beside /healthz, memory per passage and per worker.
 
 Prints the tables and writes them, with the machine and date, to bench/results/latest.md
-(and the raw figures to bench/results/latest.json).  Takes about 15 minutes here, most of
+(and the raw figures to bench/results/latest.json).  Takes about 20 minutes here, most of
 it the peers' rank_bm25 runs and the 100k-passage build.
 """
 from __future__ import annotations
@@ -12,7 +13,9 @@ import io
 import json
 import sys
 
+import distinct
 import incremental
+import memory
 import retrieval
 import scaling
 import serving
@@ -35,7 +38,9 @@ def main() -> None:
     for name, fn, argv in [("retrieval", retrieval.main, ["retrieval.py"]),
                            ("scaling", scaling.main, ["scaling.py"]),
                            ("incremental", incremental.main, ["incremental.py"]),
-                           ("serving", serving.main, ["serving.py"])]:
+                           ("serving", serving.main, ["serving.py"]),
+                           ("distinct", distinct.main, ["distinct.py"]),
+                           ("memory", memory.main, ["memory.py"])]:
         text, raw[name] = capture(fn, argv)
         sections.append(text.strip())
     header = f"# Benchmarks\n\nMeasured {machine()} with `make bench`.\n\n"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Index build, load, query time and memory at 1k, 10k and 100k passages, beside bm25s.
+"""Index build (every core, and one process), load, query time and memory at 1k, 10k and 100k passages, beside bm25s.
 
     python bench/scaling.py [--sizes 1000,10000,100000] [--queries 500]
 
@@ -54,13 +54,19 @@ def make_corpus(folder: Path, passages: int, seed: int = 7) -> int:
 
 
 def build_one(data: Path, out: Path) -> dict:
+    """A build as `qa index` does it (every core once there is enough text), then one in a
+    single process into another folder: times, and whether they give the same version."""
     from qa.analysis import Analyzer
     from qa.cli import Progress
     from qa.index import build_index
     analyzer = Analyzer()
     started = time.perf_counter()
     r = build_index(data, out, analyzer, Progress())
-    return {"build_s": time.perf_counter() - started, "passages": r.passages, "terms": r.terms}
+    build_s = time.perf_counter() - started
+    started = time.perf_counter()
+    serial = build_index(data, out.with_name(out.name + "-serial"), analyzer, workers=1)
+    return {"build_s": build_s, "serial_s": time.perf_counter() - started, "passages": r.passages,
+            "terms": r.terms, "same_version": serial.version == r.version}
 
 
 def query_one(out: Path, n_queries: int) -> dict:
@@ -141,9 +147,10 @@ def main() -> list[dict]:
         print(f"scaling: {size} passages ...", file=sys.stderr, flush=True)
         rows.append(measure(size, args.queries))
     print("\n### Scaling (synthetic corpora from the external passages)\n")
-    print(table(["passages", "terms", "qa index s", "load s", "RSS MB", "qa search p50/p95 ms",
+    print(table(["passages", "terms", "qa index s", "1 process s", "same index", "load s", "RSS MB", "qa search p50/p95 ms",
                  "qa bm25 p50/p95 ms", "bm25s p50/p95 ms", "search / bm25s (p50)"],
-                [[r["passages"], r["terms"], r["build_s"], r["load_s"], round(r["rss_mb"]),
+                [[r["passages"], r["terms"], r["build_s"], r["serial_s"], "yes" if r["same_version"] else "**no**",
+                  r["load_s"], round(r["rss_mb"]),
                   f"{r['ours_p50']:.2f} / {r['ours_p95']:.2f}", f"{r['single_p50']:.2f} / {r['single_p95']:.2f}",
                   f"{r['bm25s_p50']:.2f} / {r['bm25s_p95']:.2f}", f"{r['ours_p50'] / r['bm25s_p50']:.2f}x"]
                  for r in rows]))

@@ -35,6 +35,9 @@ def chat_frame(text: str, history: list[str], index: Index, analyzer: Analyzer, 
 
 # ---------------------------------------------------------------- the response
 
+RELATED_LIMIT = 50      # facts of the asked period shown beside a looked-up answer (a large corpus has thousands)
+
+
 def fact_order(f: Fact) -> tuple:
     return ({"stance": 0, "event": 1, "quantity": 2}.get(f.kind, 3), f.date or "", f.passage_id)
 
@@ -42,7 +45,7 @@ def fact_order(f: Fact) -> tuple:
 def related_facts(frame: Frame, index: Index, hits: list[Hit]) -> list[Fact]:
     """For a looked-up answer: the facts of its cities (in its period), else of its top passages."""
     if frame.period and not frame.cities:
-        return gather.events(frame, index, kind=False)
+        return gather.events(frame, index, kind=False, limit=RELATED_LIMIT)
     if frame.cities:
         return sorted((f for c in frame.cities for f in index.facts_in.get(c, [])
                        if not frame.period or f.kind == "stance" or frame.period.covers(f.date, f.date_end)),

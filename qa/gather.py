@@ -6,12 +6,13 @@ precision.  `fit` says how well a fact's own words match the frame's topic.
 """
 from __future__ import annotations
 
-from typing import Callable
+import heapq
 
 import numpy as np
 
 from .analysis import Analyzer
-from .article import article_of, doc_ranges
+from .article_pieces import KINDS
+from .article import doc_ranges
 from .facts import Fact
 from .frame import ContentWord, Frame, date_span
 from .index import Index
@@ -24,10 +25,32 @@ def scope_mask(frame: Frame, index: Index) -> np.ndarray | None:
     """The passages a frame's scope allows (the lead paragraph of each article), or None."""
     if frame.scope != "lead":
         return None
-    mask = np.zeros(len(index.passages), dtype=bool)
-    for doc in doc_ranges(index):
-        art = article_of(index, doc)
-        mask[[n for n in art.lead + ([art.title] if art.title is not None else [])]] = True
+    mask = index.derived.get("lead_mask")
+    if mask is None:
+        mask = index.derived["lead_mask"] = lead_mask(index)
+    return mask
+
+
+def lead_mask(index: Index) -> np.ndarray:
+    """Each article's title and lead (`article_of`'s), from the passage columns at once."""
+    store = index.passages
+    n = len(store)
+    mask = np.zeros(n, dtype=bool)
+    if not n:
+        return mask
+    heading, summary = KINDS.index("heading"), KINDS.index("summary")
+    kind, city = np.asarray(store.kind), np.asarray(store.city)
+    firsts = np.asarray(store.doc_first)
+    doc = np.repeat(np.arange(len(firsts) - 1), np.diff(firsts))
+    city_heading = (kind == heading) & (city >= 0)
+    upto = np.r_[0, np.cumsum(city_heading)]               # city headings before each passage
+    seen = upto[1:] - np.repeat(upto[firsts[:-1]], np.diff(firsts))
+    before = (seen == 0)                                    # before the article's first city heading
+    mask |= before & (kind != heading) & (kind != summary) & (city < 0)
+    plain_heading = np.flatnonzero(before & (kind == heading) & (city < 0))
+    if len(plain_heading):
+        first = np.r_[True, doc[plain_heading][1:] != doc[plain_heading][:-1]]
+        mask[plain_heading[first]] = True                   # each article's title
     return mask
 
 
@@ -43,19 +66,39 @@ def in_cities(frame: Frame, cities: list[str] | None):
     return lambda f: (not wanted or f.city in wanted) and f.city not in frame.excluded
 
 
-def events(frame: Frame, index: Index, cities: list[str] | None = None, kind: bool = True) -> list[Fact]:
-    """Dated events in the frame's cities, period, event kind and precision, in date order."""
+def date_order(f: Fact) -> tuple:
+    return date_span(f.date, f.date_end), f.passage_id
+
+
+def events_by_date(index: Index) -> list[Fact]:
+    """The index's dated events in date order (sorted once per index)."""
+    cached = index.derived.get("events_by_date")
+    if cached is None:
+        cached = index.derived["events_by_date"] = sorted(index.dated_events, key=date_order)
+    return cached
+
+
+def events(frame: Frame, index: Index, cities: list[str] | None = None, kind: bool = True,
+           doc: str | None = None, limit: int | None = None) -> list[Fact]:
+    """Dated events in the frame's cities, period, event kind and precision (and one article's
+    when `doc` names it), in date order (the first `limit` of them)."""
     city_ok = in_cities(frame, cities)
-    if frame.period:
+    ordered = False
+    if doc is not None:
+        first, last = doc_ranges(index).get(doc, (0, -1))
+        pool = [f for n in range(first, last + 1) for f in index.facts_of.of_number(n)]
+    elif frame.period:
         numbers = sorted({n for y in frame.period.years() for n in index.events_in.get(y, ())})
         pool = [f for n in numbers for f in index.facts_of.of_number(n)]
     else:
-        pool = index.dated_events
+        pool, ordered = events_by_date(index), True
     out = [f for f in pool if f.kind == "event" and f.date and city_ok(f)
            and (not frame.period or frame.period.covers(f.date, f.date_end))
            and (not kind or not frame.event_kind or frame.event_kind in (f.kinds or ()))
            and (frame.precision != "day" or (len(f.date) == DAY_PRECISION and not f.date_end))]
-    return sorted(out, key=lambda f: (date_span(f.date, f.date_end), f.passage_id))
+    if ordered:
+        return out[:limit]
+    return heapq.nsmallest(limit, out, key=date_order) if limit is not None else sorted(out, key=date_order)
 
 
 def quantities(frame: Frame, index: Index, cities: list[str] | None = None) -> list[Fact]:
@@ -84,15 +127,27 @@ def fit(words: list[ContentWord], text: str, analyzer: Analyzer) -> float:
     return sum(w.weight for w in words if text_has(w, terms))
 
 
-def fact_fitter(words: list[ContentWord], index: Index, analyzer: Analyzer) -> Callable[[Fact], float]:
-    """`fit` of a fact's clause, analysed only for the words its passage holds (the clause is
-    part of the passage, so it cannot hold a word its passage lacks)."""
-    holding = [(w, word_rows(w, index)) for w in words]
+class FactFit:
+    """`fit` of facts' clauses, each analysed only for the words its passage holds (the clause
+    is part of the passage, so it cannot hold a word its passage lacks)."""
 
-    def fact_fit(fact: Fact) -> float:
-        n = index.passages.number_of(fact.passage_id)
-        return fit([w for w, rows in holding if n is None or n in rows], fact.text, analyzer)
-    return fact_fit
+    def __init__(self, words: list[ContentWord], index: Index, analyzer: Analyzer):
+        self.words, self.index, self.analyzer = words, index, analyzer
+        self.holding = [(w, word_rows(w, index)) for w in words]
+        self.full = sum(w.weight for w in words)        # (summed in the order `fit` sums them)
+
+    def __call__(self, fact: Fact) -> float:
+        n = self.index.passages.number_of(fact.passage_id)
+        return fit([w for w, rows in self.holding if n is None or n in rows], fact.text, self.analyzer)
+
+    def may_fit_fully(self, fact: Fact) -> bool:
+        """Whether the fact's passage holds every word (so its clause may)."""
+        n = self.index.passages.number_of(fact.passage_id)
+        return n is None or all(n in rows for _, rows in self.holding)
+
+
+def fact_fitter(words: list[ContentWord], index: Index, analyzer: Analyzer) -> FactFit:
+    return FactFit(words, index, analyzer)
 
 
 def word_rows(word: ContentWord, index: Index) -> set[int]:

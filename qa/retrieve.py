@@ -10,6 +10,7 @@ asked); passages whose dated events fall in the asked period are boosted.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ CANDIDATES = 50          # best passages and best paragraphs taken into the fina
 PARAGRAPH_WEIGHT = 2.0   # a paragraph's score beside a claim's window (claim + neighbours)
 LOCAL_WEIGHT = 0.01      # orders the claims within a paragraph (paragraph order first)
 ANSWER_TYPE_BOOST = 0.2  # a when-question prefers a passage with a date, how-many one with a number
+PERIOD_EXTRA = 2 * CANDIDATES   # passages added for an event in the asked period that nothing else ranked
 PERIOD_BOOST = 0.3       # per level of Period.fit: inside the period x1.6, overlapping it x1.3
 
 
@@ -119,7 +121,7 @@ def search(q: Frame, index: Index, allowed: np.ndarray | None) -> list[Hit]:
 
 
 def rank(q: Frame, index: Index, cities: list[str], allowed: np.ndarray | None = None) -> list[Hit]:
-    """Search within the cities (and an allowed set); then passages with an event in the period;
+    """Search within the cities (and an allowed set); then (the first PERIOD_EXTRA) passages with an event in the period;
     the city's passages when nothing scores."""
     if allowed is None:
         allowed = city_passages(index, cities)
@@ -129,8 +131,8 @@ def rank(q: Frame, index: Index, cities: list[str], allowed: np.ndarray | None =
     seen = {h.number for h in hits}
     if q.period:
         extra = {n for y in q.period.years() for n in index.events_in.get(y, ())}
-        hits += [Hit(n, 0.0) for n in sorted(extra)
-                 if n not in seen and (allowed is None or allowed[n]) and in_period(q, index, n)]
+        dated = (n for n in sorted(extra) if n not in seen and (allowed is None or allowed[n]) and in_period(q, index, n))
+        hits += [Hit(n, 0.0) for n in itertools.islice(dated, PERIOD_EXTRA)]
     if not hits and allowed is not None:                   # nothing matched: the city's passages
         hits = [Hit(int(n), 0.0) for n in np.flatnonzero(allowed)]
     return hits

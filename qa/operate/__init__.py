@@ -35,9 +35,9 @@ def operate(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cue
         return Result("abstain", abstain=("unknown_name", {"names": "、".join(dict.fromkeys(frame.unknown_names))}))
     result = None
     if frame.op == "timeline":
-        result = timeline(frame, index)
+        result = timeline(frame, index, hits)
     elif frame.op == "superlative":
-        result = superlative(frame, index, analyzer, cues)
+        result = superlative(frame, index, analyzer, cues, hits)
     elif frame.op == "count":
         result = count(frame, index, hits, analyzer)
     elif frame.op == "list":

@@ -6,7 +6,7 @@ from collections import Counter
 
 from .. import gather
 from ..analysis import Analyzer
-from ..article import article_of, main_doc
+from ..article import article_of, doc_ranges, main_doc
 from ..cues import Cues
 from ..facts import Fact
 from ..frame import Frame, date_span
@@ -17,8 +17,11 @@ from .lookup import quantity_ok, unanswerable
 from .result import LIST_LIMIT, Result, abstained
 
 
-def events_result(frame: Frame, index: Index) -> Result:
-    found = gather.events(frame, index)
+FACTS_WEIGHED = 2000    # facts a superlative weighs by their words; past this, those of the ranked passages
+
+
+def events_result(frame: Frame, index: Index, doc: str | None = None) -> Result:
+    found = gather.events(frame, index, doc=doc)
     if not found:
         return abstained("no_events")
     return Result("events", facts=found, cited=[index.by_id[f.passage_id] for f in found],
@@ -26,8 +29,16 @@ def events_result(frame: Frame, index: Index) -> Result:
                   city=frame.cities[0] if len(frame.cities) == 1 else None)
 
 
-def timeline(frame: Frame, index: Index) -> Result:
-    return events_result(frame, index)
+def events_doc(frame: Frame, index: Index, hits: list[Hit]) -> str | None:
+    """Events asked for with neither city nor period of a folder of several articles: those
+    of the best-matching article (as for a question about the article); else None (all)."""
+    whole = not frame.cities and not frame.period and len(doc_ranges(index)) > 1
+    return main_doc(index, hits) if whole else None
+
+
+def timeline(frame: Frame, index: Index, hits: list[Hit]) -> Result:
+    """The events asked for, in date order."""
+    return events_result(frame, index, events_doc(frame, index, hits))
 
 
 def sort_key(direction: str):
@@ -38,11 +49,24 @@ def sort_key(direction: str):
     return lambda f: tuple(-x for part in date_span(f.date, f.date_end) for x in part)
 
 
-def best_by_topic(facts: list[Fact], words, index: Index, analyzer: Analyzer) -> list[Fact]:
+def weighed(facts: list[Fact], index: Index, hits: list[Hit]) -> list[Fact]:
+    """The facts a superlative weighs: all of them up to FACTS_WEIGHED, past that (a large
+    corpus) those of the passages the question ranked."""
+    if len(facts) <= FACTS_WEIGHED or not hits:
+        return facts
+    ranked = {id(f) for h in hits for f in index.facts_of.of_number(h.number)}
+    return [f for f in facts if id(f) in ranked]
+
+
+def best_by_topic(facts: list[Fact], words, index: Index, analyzer: Analyzer, hits: list[Hit]) -> list[Fact]:
     """The facts whose words fit the topic best (all of them when the topic says nothing)."""
     if not words:
         return facts
+    facts = weighed(facts, index, hits)
     fact_fit = gather.fact_fitter(words, index, analyzer)
+    fully = [f for f in facts if fact_fit.may_fit_fully(f) and fact_fit(f) == fact_fit.full > 0]
+    if fully:                                    # the best fit there is: no need to weigh the others
+        return fully
     scored = [(fact_fit(f), f) for f in facts]
     top = max((s for s, _ in scored), default=0.0)
     return [f for s, f in scored if s == top and s > 0]
@@ -65,7 +89,7 @@ def missing_cities(frame: Frame, found: list[Fact]) -> Result | None:
     return None
 
 
-def extreme_event(frame: Frame, index: Index, analyzer: Analyzer) -> Result | None:
+def extreme_event(frame: Frame, index: Index, analyzer: Analyzer, hits: list[Hit]) -> Result | None:
     key = sort_key(frame.direction)
     words = informative(frame.topic, index)
     if len(frame.cities) >= 2:
@@ -73,9 +97,9 @@ def extreme_event(frame: Frame, index: Index, analyzer: Analyzer) -> Result | No
         for city in frame.cities:
             own = informative(frame.city_topics.get(city) or frame.topic, index)
             found = gather.events(frame, index, [city], kind=False)    # each city's own words say what kind
-            pool += extremes(best_by_topic(found, own, index, analyzer), key)[:1]
+            pool += extremes(best_by_topic(found, own, index, analyzer, hits), key)[:1]
     else:
-        pool = best_by_topic(gather.events(frame, index), words, index, analyzer)
+        pool = best_by_topic(gather.events(frame, index), words, index, analyzer, hits)
     if not pool:
         return None
     missing = missing_cities(frame, pool)
@@ -93,10 +117,12 @@ def number(f: Fact) -> float:
     return max(values) if values else 0.0
 
 
-def extreme_quantity(frame: Frame, index: Index, analyzer: Analyzer, cues: Cues) -> Result | None:
+def extreme_quantity(frame: Frame, index: Index, analyzer: Analyzer, cues: Cues, hits: list[Hit]) -> Result | None:
     words = informative(frame.topic, index)
     ok = quantity_ok(frame, cues)
     pool = [f for f in gather.quantities(frame, index) if ok(f) and f.city and f.modality != "target"]
+    if words:
+        pool = weighed(pool, index, hits)
     fact_fit = gather.fact_fitter(words, index, analyzer)
     scored = [(fact_fit(f), f) for f in pool]
     per_city: dict[str, tuple] = {}
@@ -148,14 +174,14 @@ def group_count(frame: Frame, index: Index) -> Result | None:
                   count=groups[winners[0]], city=winners[0] if len(winners) == 1 and not by_year else None)
 
 
-def superlative(frame: Frame, index: Index, analyzer: Analyzer, cues: Cues) -> Result | None:
+def superlative(frame: Frame, index: Index, analyzer: Analyzer, cues: Cues, hits: list[Hit]) -> Result | None:
     result = None
     if frame.only is not None or (frame.direction in ("most", "least") and frame.category in ("event", "organisation")):
         result = group_count(frame, index)
     elif frame.direction in ("earliest", "latest"):
-        result = extreme_event(frame, index, analyzer)
+        result = extreme_event(frame, index, analyzer, hits)
     elif frame.direction in ("most", "least"):
-        result = extreme_quantity(frame, index, analyzer, cues)
+        result = extreme_quantity(frame, index, analyzer, cues, hits)
     return result                           # None: worded in the article, not in its facts
 
 
@@ -223,5 +249,5 @@ def listing(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> 
     if frame.answer_type == "city":
         return list_cities(frame, index, hits, analyzer)
     if frame.category in ("event", "organisation") or (frame.event_kind and (frame.period or frame.cities)):
-        return events_result(frame, index)
+        return events_result(frame, index, events_doc(frame, index, hits))
     return list_passages(frame, index, hits)
