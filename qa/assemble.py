@@ -83,6 +83,10 @@ class TermTable:
 
     def strings(self, numbers: np.ndarray) -> list[str]:
         """The terms of these numbers, decoded."""
+        text = bytes(self.text)
+        if len(self) and b"\\" not in text:         # nothing escaped: each JSON string is its term between quotes
+            every = text.decode("utf-8")[1:-1].split('", "')
+            return [every[i] for i in numbers.tolist()]
         starts = self.starts
         return json.loads(b"".join([b"[", b", ".join(self.text[a:z] for a, z in
                                                     zip(starts[numbers].tolist(), self.ends[numbers].tolist())), b"]"]))
