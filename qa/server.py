@@ -1,7 +1,6 @@
 """`qa serve`: the Flask app under gunicorn (gevent worker of qa/worker.py, preloaded, graceful on SIGTERM)."""
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import os
@@ -92,6 +91,4 @@ def serve(app, host: str, port: int, workers: int | None = None, limits: Limits 
         "limit_request_fields": 100,
         "limit_request_field_size": 8190,
     }
-    gc.collect()                       # what the master loaded is left alone by the collector from
-    gc.freeze()                        # here on, so the workers' copies of its pages stay shared
     GunicornServer(app, options).run()
