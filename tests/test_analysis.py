@@ -61,3 +61,16 @@ def test_highlight_spans_are_offsets_in_the_original_text(analyzer):
 def test_long_text_is_cut_for_sudachi(analyzer):
     terms = analyzer.analyze("ブロックチェーン。" * 8000)       # > 49,149 bytes in one call
     assert terms.count("ブロック") == 2 * 8000                 # once from mode C, once from mode A
+
+
+def test_tagging_guesses_no_words_in_a_run_of_characters_its_model_lacks(monkeypatch):
+    """jieba's HMM costs ~8 ms for each character its model lacks: a long run of them (a hostile
+    or garbled question) is tagged without it, ordinary Chinese with it."""
+    import jieba.posseg
+    from qa.analysis import tagged_zh
+    seen = []
+    real = jieba.posseg.cut
+    monkeypatch.setattr(jieba.posseg, "cut", lambda text, HMM=True: seen.append(HMM) or real(text, HMM=HMM))
+    assert len(list(tagged_zh("輴" * 3000))) == 3000
+    assert [w.word for w in tagged_zh("广州和深圳的区块链企业")][:3] == ["广州", "和", "深圳"]
+    assert seen == [False, True]
