@@ -7,6 +7,7 @@ precision.  `fit` says how well a fact's own words match the frame's topic.
 from __future__ import annotations
 
 import heapq
+from typing import Callable
 
 import numpy as np
 
@@ -14,8 +15,8 @@ from .analysis import Analyzer
 from .article_pieces import KINDS
 from .article import doc_ranges
 from .facts import Fact
-from .frame import ContentWord, Frame, date_span
-from .index import Index
+from .frame import ContentWord, Frame
+from .index import Index, date_order
 from .retrieve import Hit, matches_word, retrieve
 
 DAY_PRECISION = 10          # len("2018-05-25")
@@ -66,18 +67,6 @@ def in_cities(frame: Frame, cities: list[str] | None):
     return lambda f: (not wanted or f.city in wanted) and f.city not in frame.excluded
 
 
-def date_order(f: Fact) -> tuple:
-    return date_span(f.date, f.date_end), f.passage_id
-
-
-def events_by_date(index: Index) -> list[Fact]:
-    """The index's dated events in date order (sorted once per index)."""
-    cached = index.derived.get("events_by_date")
-    if cached is None:
-        cached = index.derived["events_by_date"] = sorted(index.dated_events, key=date_order)
-    return cached
-
-
 def events(frame: Frame, index: Index, cities: list[str] | None = None, kind: bool = True,
            doc: str | None = None, limit: int | None = None) -> list[Fact]:
     """Dated events in the frame's cities, period, event kind and precision (and one article's
@@ -91,7 +80,7 @@ def events(frame: Frame, index: Index, cities: list[str] | None = None, kind: bo
         numbers = sorted({n for y in frame.period.years() for n in index.events_in.get(y, ())})
         pool = [f for n in numbers for f in index.facts_of.of_number(n)]
     else:
-        pool, ordered = events_by_date(index), True
+        pool, ordered = index.dated_events, True
     out = [f for f in pool if f.kind == "event" and f.date and city_ok(f)
            and (not frame.period or frame.period.covers(f.date, f.date_end))
            and (not kind or not frame.event_kind or frame.event_kind in (f.kinds or ()))
@@ -127,27 +116,15 @@ def fit(words: list[ContentWord], text: str, analyzer: Analyzer) -> float:
     return sum(w.weight for w in words if text_has(w, terms))
 
 
-class FactFit:
+def fact_fitter(words: list[ContentWord], index: Index, analyzer: Analyzer) -> Callable[[Fact], float]:
     """`fit` of facts' clauses, each analysed only for the words its passage holds (the clause
     is part of the passage, so it cannot hold a word its passage lacks)."""
+    holding = [(w, word_rows(w, index)) for w in words]
 
-    def __init__(self, words: list[ContentWord], index: Index, analyzer: Analyzer):
-        self.words, self.index, self.analyzer = words, index, analyzer
-        self.holding = [(w, word_rows(w, index)) for w in words]
-        self.full = sum(w.weight for w in words)        # (summed in the order `fit` sums them)
-
-    def __call__(self, fact: Fact) -> float:
-        n = self.index.passages.number_of(fact.passage_id)
-        return fit([w for w, rows in self.holding if n is None or n in rows], fact.text, self.analyzer)
-
-    def may_fit_fully(self, fact: Fact) -> bool:
-        """Whether the fact's passage holds every word (so its clause may)."""
-        n = self.index.passages.number_of(fact.passage_id)
-        return n is None or all(n in rows for _, rows in self.holding)
-
-
-def fact_fitter(words: list[ContentWord], index: Index, analyzer: Analyzer) -> FactFit:
-    return FactFit(words, index, analyzer)
+    def fact_fit(fact: Fact) -> float:
+        n = index.passages.number_of(fact.passage_id)
+        return fit([w for w, rows in holding if n is None or n in rows], fact.text, analyzer)
+    return fact_fit
 
 
 def word_rows(word: ContentWord, index: Index) -> set[int]:

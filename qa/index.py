@@ -47,6 +47,7 @@ from .bm25 import B, K1, VOCAB_FILE, BM25Index, Vocabulary
 from .cache import Cache, load_cache, save_cache
 from .corpus import Passage
 from .facts import Fact
+from .frame import date_span
 from .glossary import Glossary, GlossaryError, parse_glossary
 from .source import MAX_ARTICLE_MB, Source, SourceError, SourceFile, read_source
 from .store import ById, CityMasks, FactsOf, PassageStore
@@ -75,6 +76,11 @@ def sha256_file(path: Path) -> str:
 
 # ---------------------------------------------------------------- the loaded index
 
+def date_order(f: Fact) -> tuple:
+    """Events by the span of days their date can mean, then by passage."""
+    return date_span(f.date, f.date_end), f.passage_id
+
+
 @dataclass
 class Index:
     path: Path
@@ -101,7 +107,7 @@ class Index:
         self.has_fact = {k: np.zeros(n, dtype=bool) for k in ("event", "quantity", "stance")}
         self.events_in: dict[str, list[int]] = {}          # year -> passages with an event in it
         self.facts_in: dict[str | None, list[Fact]] = {}   # city -> its facts, in article order
-        self.dated_events: list[Fact] = []                  # the events with a date, in article order
+        dated: list[Fact] = []
         numbers = np.empty(len(self.facts), dtype=np.int64)
         for i, f in enumerate(self.facts):
             number = store.number_of(f.passage_id)
@@ -112,10 +118,11 @@ class Index:
             if f.kind in self.has_fact:
                 self.has_fact[f.kind][number] = True
             if f.kind == "event" and f.date:
-                self.dated_events.append(f)
+                dated.append(f)
                 for year in range(int(f.date[:4]), int((f.date_end or f.date)[:4]) + 1):
                     self.events_in.setdefault(str(year), []).append(number)
         self.facts_of = FactsOf(store, self.facts, numbers)
+        self.dated_events = sorted(dated, key=date_order)   # the events with a date, in date order
 
     @property
     def version(self) -> str:
@@ -217,6 +224,19 @@ def received(article: Article) -> Article:
     return article
 
 
+def analysed(missing: list[SourceFile], analyzer: Analyzer, entries, n: int) -> Iterator[Article]:
+    """The articles analysed in order, here (n = 1) or by n spawned processes."""
+    if n == 1:
+        city_of = city_finder(analyzer, entries)
+        yield from (analyse_article(f, analyzer, city_of) for f in missing)
+        return
+    context = multiprocessing.get_context("spawn")      # no fork of a process that may hold threads
+    with ProcessPoolExecutor(n, mp_context=context, initializer=start_worker,
+                             initargs=(analyzer.lexicon, analyzer.use_bigrams, entries)) as pool:
+        chunk = max(1, min(64, len(missing) // (n * 16)))
+        yield from map(received, pool.map(analyse_in_worker, missing, chunksize=chunk))
+
+
 def analyse_articles(source: Source, analyzer: Analyzer, entries, cache: Cache,
                      progress: Progress | None = None, workers: int | None = None) -> tuple[list[Article], int]:
     """Every article of the source: from the cache when unchanged, else analysed now, by
@@ -228,22 +248,10 @@ def analyse_articles(source: Source, analyzer: Analyzer, entries, cache: Cache,
     stage = "analysing articles" + (f" in {n} processes" if n > 1 else "")
     if missing:
         step(stage, 0, len(missing))
-    if n > 1:
-        context = multiprocessing.get_context("spawn")      # no fork of a process that may hold threads
-        with ProcessPoolExecutor(n, mp_context=context, initializer=start_worker,
-                                 initargs=(analyzer.lexicon, analyzer.use_bigrams, entries)) as pool:
-            chunk = max(1, min(64, len(missing) // (n * 16)))
-            done = pool.map(analyse_in_worker, missing, chunksize=chunk)
-            fresh = {}
-            for i, (f, article) in enumerate(zip(missing, done)):
-                fresh[f.name] = received(article)
-                step(stage, i + 1, len(missing))
-    else:
-        city_of = city_finder(analyzer, entries)
-        fresh = {}
-        for i, f in enumerate(missing):
-            fresh[f.name] = analyse_article(f, analyzer, city_of)
-            step(stage, i + 1, len(missing))
+    fresh = {}
+    for i, (f, article) in enumerate(zip(missing, analysed(missing, analyzer, entries, n))):
+        fresh[f.name] = article
+        step(stage, i + 1, len(missing))
     return [fresh.get(f.name) or cache.get(f.doc, f.sha256) for f in source.articles], len(missing)
 
 

@@ -64,9 +64,6 @@ def best_by_topic(facts: list[Fact], words, index: Index, analyzer: Analyzer, hi
         return facts
     facts = weighed(facts, index, hits)
     fact_fit = gather.fact_fitter(words, index, analyzer)
-    fully = [f for f in facts if fact_fit.may_fit_fully(f) and fact_fit(f) == fact_fit.full > 0]
-    if fully:                                    # the best fit there is: no need to weigh the others
-        return fully
     scored = [(fact_fit(f), f) for f in facts]
     top = max((s for s, _ in scored), default=0.0)
     return [f for s, f in scored if s == top and s > 0]
