@@ -56,13 +56,19 @@ def normalize(text: str) -> Normalized:
     lowered = text.lower()
     if unicodedata.is_normalized("NFKC", text) and len(lowered) == len(text):
         return Normalized(lowered, None)
-    out: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        for c in unicodedata.normalize("NFKC", ch).lower():
-            out.append(c)
-            origin.append(i)
-    return Normalized("".join(out), origin)
+    mapped = [NORMALIZED_CHAR.get(ch) or normalized_char(ch) for ch in text]
+    out = "".join(mapped)
+    if len(out) == len(text):                   # one character for one: the offsets are the same
+        return Normalized(out, None)
+    return Normalized(out, [i for i, m in enumerate(mapped) for _ in m])
+
+
+NORMALIZED_CHAR: dict[str, str] = {}            # a character -> NFKC and lower case, as met
+
+
+def normalized_char(ch: str) -> str:
+    out = NORMALIZED_CHAR[ch] = unicodedata.normalize("NFKC", ch).lower()
+    return out
 
 
 def detect_lang(text: str) -> str:

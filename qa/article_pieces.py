@@ -46,7 +46,8 @@ class Article:
     fact_info: np.ndarray             # per fact: line bytes, passage
     headings: np.ndarray              # per section heading that opens a paragraph row: passage, number of terms
     ids: np.ndarray | None = None     # term numbers (passages' then headings') in a term table, or ...
-    terms: list[str] | None = None    # ... the terms themselves (a fresh analysis)
+    terms: list[str] | None = None    # ... (a fresh analysis) its distinct terms, and
+    local: np.ndarray | None = None   # ... for each of its terms in order, its place in `terms`
 
     def meta(self) -> list:
         """What the cache keeps beside the arrays."""
@@ -140,4 +141,11 @@ def analyse_article(source: SourceFile, analyzer: Analyzer, city_of: CityOf) -> 
         facts=b"".join(b for _, b in own),
         fact_info=table([[len(b), i] for i, b in own], 2),
         headings=table([[i, len(h)] for i, h in headings], 2),
-        terms=[t for ts in terms for t in ts] + [t for _, h in headings for t in h])
+        **distinct_terms([t for ts in terms for t in ts] + [t for _, h in headings for t in h]))
+
+
+def distinct_terms(terms: list[str]) -> dict:
+    """An article's terms as its distinct terms and, for each term in order, its place among them."""
+    distinct = list(dict.fromkeys(terms))
+    place = dict(zip(distinct, range(len(distinct))))
+    return {"terms": distinct, "local": np.fromiter(map(place.__getitem__, terms), dtype=np.int32, count=len(terms))}

@@ -94,20 +94,47 @@ class TermTable:
                                                     zip(starts[numbers].tolist(), self.ends[numbers].tolist())), b"]"]))
 
 
+class Numbering:
+    """Terms of freshly analysed articles numbered as the articles arrive (while others are
+    still being analysed), then given the term table's numbers, new terms after the table's."""
+
+    def __init__(self, table: TermTable):
+        self.table = table
+        self.number: dict[str, int] = {}              # a fresh term -> its place in order of arrival
+        self.fresh: list[Article] = []
+
+    def add(self, article: Article) -> None:
+        """Number one fresh article's terms (its `ids` in order of arrival for now; `terms`, `local` let go)."""
+        number, terms = self.number, article.terms
+        new = [t for t in terms if t not in number]
+        number.update(zip(new, range(len(number), len(number) + len(new))))
+        article.ids = np.fromiter(map(number.__getitem__, terms), dtype=np.int64, count=len(terms))[article.local]
+        article.terms = article.local = None
+        self.fresh.append(article)
+
+    def table_numbers(self) -> TermTable:
+        """Every fresh article's `ids` moved to the table's numbers; the table with the new terms."""
+        if not self.fresh:
+            return self.table
+        encoded = [encode_basestring(t).encode("utf-8") for t in self.number]
+        found = self.table.numbers(encoded) if len(self.table) else [None] * len(encoded)
+        new = [e for e, n in zip(encoded, found) if n is None]
+        next_number = iter(range(len(self.table), len(self.table) + len(new)))
+        final = np.fromiter((n if n is not None else next(next_number) for n in found), dtype=np.int64,
+                            count=len(found))
+        for a in self.fresh:
+            a.ids = final[a.ids]
+        self.fresh = []
+        return self.table.extended(new)
+
+
 def number_terms(articles: list[Article], table: TermTable) -> TermTable:
-    """Number the terms of freshly analysed articles in `table`, adding the new ones."""
-    fresh = [a for a in articles if a.ids is None]
-    if not fresh:
-        return table
-    unique = list(dict.fromkeys(t for a in fresh for t in a.terms))
-    encoded = [encode_basestring(t).encode("utf-8") for t in unique]
-    found = table.numbers(encoded) if len(table) else [None] * len(unique)
-    new = [e for e, n in zip(encoded, found) if n is None]
-    next_number = iter(range(len(table), len(table) + len(new)))
-    number = {t: n if n is not None else next(next_number) for t, n in zip(unique, found)}
-    for a in fresh:
-        a.ids = np.fromiter(map(number.__getitem__, a.terms), dtype=np.int64, count=len(a.terms))
-    return table.extended(new)
+    """Number the terms of freshly analysed articles (those without `ids`) in `table`, adding the new ones."""
+    numbering = Numbering(table)
+    for a in articles:
+        if a.ids is None:
+            numbering.add(a)
+    return numbering.table_numbers()
 
 
 @dataclass

@@ -42,7 +42,7 @@ import numpy as np
 from . import npyfile
 from .analysis import Analyzer, stem_en
 from .article_pieces import Article, analyse_article, city_finder, settings_key
-from .assemble import Assembled, assemble
+from .assemble import Assembled, Numbering, TermTable, assemble
 from .bm25 import B, K1, VOCAB_FILE, BM25Index, Vocabulary
 from .cache import Cache, load_cache, save_cache
 from .corpus import Passage
@@ -237,22 +237,26 @@ def analysed(missing: list[SourceFile], analyzer: Analyzer, entries, n: int) -> 
         yield from map(received, pool.map(analyse_in_worker, missing, chunksize=chunk))
 
 
-def analyse_articles(source: Source, analyzer: Analyzer, entries, cache: Cache,
-                     progress: Progress | None = None, workers: int | None = None) -> tuple[list[Article], int]:
+def analyse_articles(source: Source, analyzer: Analyzer, entries, cache: Cache, progress: Progress | None = None,
+                     workers: int | None = None) -> tuple[list[Article], int, TermTable]:
     """Every article of the source: from the cache when unchanged, else analysed now, by
     `workers` processes (default: every core, for a large enough amount of text) in the
-    source's order, so the result is the same however many analysed it."""
+    source's order, so the result is the same however many analysed it.  The analysed
+    articles' terms are numbered as they arrive: returns the articles, how many were
+    analysed, and the cache's term table with their new terms."""
     missing = uncached(source, cache)
     step = progress or (lambda stage, done, total: None)
     n = build_workers(missing, workers)
     stage = "analysing articles" + (f" in {n} processes" if n > 1 else "")
     if missing:
         step(stage, 0, len(missing))
-    fresh = {}
+    fresh, numbering = {}, Numbering(cache.table)
     for i, (f, article) in enumerate(zip(missing, analysed(missing, analyzer, entries, n))):
+        numbering.add(article)
         fresh[f.name] = article
         step(stage, i + 1, len(missing))
-    return [fresh.get(f.name) or cache.get(f.doc, f.sha256) for f in source.articles], len(missing)
+    table = numbering.table_numbers()
+    return [fresh.get(f.name) or cache.get(f.doc, f.sha256) for f in source.articles], len(missing), table
 
 
 def version_files(built: Assembled, entries) -> Iterator[tuple[str, list]]:
@@ -323,9 +327,9 @@ def build_index(data_dir: Path, root: Path, analyzer: Analyzer, progress: Progre
     cache = load_cache(root / CACHE_DIR, settings)      # immutable snapshots: safe to read before the lock
     check_texts(uncached(source, cache))                # (cached articles decoded when they were analysed)
     with build_lock(root):
-        articles, analysed = analyse_articles(source, analyzer, entries, cache, progress, workers)
+        articles, analysed, table = analyse_articles(source, analyzer, entries, cache, progress, workers)
         step("building the BM25 index", 0, 1)
-        built = assemble(articles, cache.table)
+        built = assemble(articles, table)
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
