@@ -1,6 +1,7 @@
 """The analysis cache of an index folder: the last build's articles, reused while unchanged.
 
-    <index>/cache/state.json           format, settings key, the snapshot's files and their sha256
+    <index>/cache/state.json           format, settings key, the snapshot's files and their sha256,
+                                       the data files' stats and sha256 (read again only when changed)
                   <kind>-<tag>.<ext>   the snapshot: articles.json (doc, content hash, counts, cities),
                                        passages/facts .jsonl (their lines), passage_info, fact_info,
                                        headings, ids .npy (numbers), terms.json (a JSON list),
@@ -133,9 +134,20 @@ def snapshot(articles: list[Article], passages: bytes, table: TermTable, ids: li
     }
 
 
+def load_seen(folder: Path) -> dict[str, list]:
+    """The source files' stats and sha256 as the last build saw them (qa.source.known_sha256); {} if none."""
+    try:
+        state = json.loads((Path(folder) / STATE).read_text(encoding="utf-8"))
+        seen = state.get("sources") if state.get("format") == FORMAT else None
+        return seen if isinstance(seen, dict) else {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
 def save_cache(folder: Path, settings: str, articles: list[Article], passages: bytes, table: TermTable,
-               ids: list[np.ndarray]) -> None:
-    """Replace the cache by a snapshot of these articles (their terms numbered in `table`)."""
+               ids: list[np.ndarray], seen: dict[str, list] | None = None) -> None:
+    """Replace the cache by a snapshot of these articles (their terms numbered in `table`) and
+    the stats of the files they were read from (`seen`)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     tag = uuid.uuid4().hex[:12]
@@ -143,7 +155,7 @@ def save_cache(folder: Path, settings: str, articles: list[Article], passages: b
     for kind, content in snapshot(articles, passages, table, ids).items():
         names[kind] = f"{kind}-{tag}.{FILES[kind]}"
         digests[kind] = npyfile.write(folder / names[kind], content)
-    state = {"format": FORMAT, "settings": settings, "files": names, "sha256": digests}
+    state = {"format": FORMAT, "settings": settings, "files": names, "sha256": digests, "sources": seen or {}}
     tmp = folder / f"{STATE}.tmp"
     tmp.write_text(json.dumps(state, indent=1), encoding="utf-8")
     os.replace(tmp, folder / STATE)

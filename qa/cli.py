@@ -51,7 +51,7 @@ def build(data: Path, out: Path, quiet: bool = False, using=None, keep: int = DE
     """Build and swap in a version (the data folder is checked before the analyser loads)."""
     from .index import IndexUnusable, build_index, open_source
     try:
-        source = open_source(data, max_article_mb)
+        source = open_source(data, max_article_mb, out)
         return build_index(data, out, using or analyzer(), None if quiet else Progress(), keep=keep,
                            max_article_mb=max_article_mb, source=source, workers=workers)
     except IndexUnusable as exc:

@@ -44,7 +44,7 @@ from .analysis import Analyzer, stem_en
 from .article_pieces import Article, analyse_article, city_finder, settings_key
 from .assemble import Assembled, Numbering, TermTable, assemble
 from .bm25 import B, K1, VOCAB_FILE, BM25Index, Vocabulary
-from .cache import Cache, load_cache, save_cache
+from .cache import Cache, load_cache, load_seen, save_cache
 from .corpus import Passage
 from .facts import Fact
 from .frame import date_span
@@ -144,10 +144,12 @@ class BuildResult:
     analysed: int = 0             # articles analysed; the others came from the cache
 
 
-def open_source(data_dir: Path, max_article_mb: float = MAX_ARTICLE_MB) -> Source:
-    """The data folder read and checked but for UTF-8 (IndexUnusable with the reason)."""
+def open_source(data_dir: Path, max_article_mb: float = MAX_ARTICLE_MB, root: Path | None = None) -> Source:
+    """The data folder read and checked but for UTF-8 (IndexUnusable with the reason); the
+    files that index folder `root`'s last build saw and that did not change since are not read."""
     try:
-        return read_source(Path(data_dir), max_article_mb, check_text=False)
+        seen = load_seen(Path(root) / CACHE_DIR) if root else None
+        return read_source(Path(data_dir), max_article_mb, check_text=False, seen=seen)
     except SourceError as exc:
         raise IndexUnusable(str(exc)) from None
 
@@ -320,7 +322,7 @@ def build_index(data_dir: Path, root: Path, analyzer: Analyzer, progress: Progre
     root = Path(root)
     step = progress or (lambda stage, done, total: None)
     step("reading the data folder", 0, 1)
-    source = source or open_source(data_dir, max_article_mb)
+    source = source or open_source(data_dir, max_article_mb, root)
     entries = glossary_entries(source)                  # every check passes before anything is written
     settings = settings_key(analyzer, entries)
     step("reading the analysis cache", 0, 1)
@@ -343,7 +345,8 @@ def build_index(data_dir: Path, root: Path, analyzer: Analyzer, progress: Progre
         final, manifest, reused = write_and_swap(root, built, entries, manifest, keep, step)
         step("saving the analysis cache", 0, 1)
         try:
-            save_cache(root / CACHE_DIR, settings, articles, built.passages, built.table, built.ids)
+            save_cache(root / CACHE_DIR, settings, articles, built.passages, built.table, built.ids,
+                       source.seen())
         except OSError as exc:                           # the index is built; only the next build is slower
             logging.getLogger("qa.index").warning("analysis cache not saved: %s", exc)
     c = built.counts

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -21,7 +22,9 @@ from qa.analysis import detect_lang, normalize
 from qa.corpus import heading_label, passages_of
 from qa.facts import extract_facts
 from qa.glossary import parse_glossary
-from qa.index import build_index, current_version_name, resolve_version_dir
+import qa.source
+from qa.index import build_index, current_version_name, open_source, resolve_version_dir
+from qa.source import SourceError, read_source
 from conftest import DATA
 
 pytestmark = pytest.mark.slow
@@ -228,6 +231,45 @@ def test_the_cache_is_one_snapshot_of_plain_files(tmp_path, analyzer, data_copy)
         else:
             [json.loads(line) for line in f.read_text(encoding="utf-8").splitlines()]
     assert current_version_name(tmp_path / "ix")
+
+
+def test_unchanged_data_files_are_not_read_again_and_an_edit_is_seen_whatever_its_mtime(
+        tmp_path, analyzer, data_copy, monkeypatch):
+    monkeypatch.setattr(qa.source, "TRUST_AFTER_NS", 0)     # (else: only files unchanged for 2 s)
+    for i in range(3):
+        (data_copy / f"a{i}.md").write_text(f"# 大阪:追い上げ\n\n大阪には{i}1社がある。\n", encoding="utf-8")
+    first = build_index(data_copy, tmp_path / "ix", analyzer)
+    source = open_source(data_copy, root=tmp_path / "ix")
+    assert [f.content for f in source.articles] == [None] * 4       # stats as recorded: sha256 known, not read
+    assert source.checksums() == read_source(data_copy).checksums()
+    edited = data_copy / "a1.md"
+    before = edited.stat()
+    edited.write_text("# 大阪:追い上げ\n\n大阪には99社がある。\n", encoding="utf-8")     # same size ...
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))                     # ... and mtime
+    source = open_source(data_copy, root=tmp_path / "ix")
+    assert [f.name for f in source.articles if f.content is not None] == ["a1.md"]     # its ctime moved
+    r = build_index(data_copy, tmp_path / "ix", analyzer)
+    assert r.analysed == 1 and r.version != first.version
+    assert "99社" in (resolve_version_dir(tmp_path / "ix") / "passages.jsonl").read_text(encoding="utf-8")
+    assert r.version == build_index(data_copy, tmp_path / "fresh", analyzer).version
+
+
+def test_a_data_file_written_just_before_a_build_is_read_again(tmp_path, analyzer, data_copy):
+    build_index(data_copy, tmp_path / "ix", analyzer)
+    source = open_source(data_copy, root=tmp_path / "ix")        # written less than 2 s before it was read
+    assert all(f.content is not None for f in source.articles)
+
+
+def test_a_file_changed_after_its_stat_was_trusted_is_refused_not_analysed(tmp_path, analyzer, data_copy,
+                                                                           monkeypatch):
+    monkeypatch.setattr(qa.source, "TRUST_AFTER_NS", 0)
+    build_index(data_copy, tmp_path / "ix", analyzer)
+    source = open_source(data_copy, root=tmp_path / "ix")
+    article = source.articles[0]
+    assert article.content is None
+    Path(article.path).write_text("# 変更\n\n別の本文。\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="changed while the index was being built"):
+        article.raw
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
