@@ -22,9 +22,10 @@ from .cues import default_cues
 from .lexicon import Lexicon, default_lexicon
 
 ANALYZER_VERSION = "3"
-SUDACHI_MAX_CHARS = 4000
+SUDACHI_MAX_CHARS = 4000          # Sudachi refuses inputs over 49,149 bytes
 POSSEG_UNKNOWN_CHARS = 8          # characters unknown to jieba's tagger model beyond which it guesses no words
-TERMS_CACHE = 8192                # analysed texts kept in memory          # Sudachi refuses inputs over 49,149 bytes
+TERMS_CACHE = 8192                # analysed texts kept in memory
+MORPHEMES_CACHE = 64              # Japanese texts whose morphemes are kept (a question's words, then its wording)
 
 KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007]")
@@ -152,6 +153,7 @@ class Analyzer:
         self._local = threading.local()
         # the same texts come back (passages to highlight, facts, glossary forms, questions)
         self.terms = functools.lru_cache(maxsize=TERMS_CACHE)(self._terms)
+        self.morpheme_rows = functools.lru_cache(maxsize=MORPHEMES_CACHE)(self._morpheme_rows)
         self._load()
         self.warm_up()
 
@@ -222,19 +224,22 @@ class Analyzer:
                     fine.append(m)
             yield base, whole, fine
 
+    def _morpheme_rows(self, text: str) -> tuple:
+        """`morphemes` as plain rows: (chunk offset, mode C rows, mode A rows), a row being a
+        morpheme's (part of speech, normalised form in lower case, begin, end)."""
+        def rows(ms) -> tuple:
+            return tuple((m.part_of_speech(), m.normalized_form().lower(), m.begin(), m.end()) for m in ms)
+        return tuple((base, rows(whole), rows(fine)) for base, whole, fine in self.morphemes(text))
+
     def _words_ja(self, text: str) -> Iterator[Term]:
         """Sudachi words twice over: mode C (compounds whole) and mode A (compounds split)."""
         drop, stop, proper = self.lexicon.drop_pos_ja, self.lexicon.stop("ja"), self.lexicon.proper_pos_ja
-        for base, whole, fine in self.morphemes(text):
-            for ms in (whole, fine):
-                for m in ms:
-                    pos = m.part_of_speech()
-                    if pos[0] in drop:
+        for base, whole, fine in self.morpheme_rows(text):
+            for rows in (whole, fine):
+                for pos, term, begin, end in rows:
+                    if pos[0] in drop or term in stop or not term.strip():
                         continue
-                    term = m.normalized_form().lower()
-                    if term in stop or not term.strip():
-                        continue
-                    yield term, base + m.begin(), base + m.end(), True, pos[1] in proper
+                    yield term, base + begin, base + end, True, pos[1] in proper
 
     def _words_zh(self, text: str) -> Iterator[Term]:
         simplified = self.to_simplified(text)
@@ -296,10 +301,10 @@ class Analyzer:
         norm = normalize(text).text
         out: set[str] = set()
         if lang == "ja":
-            for _, whole, fine in self.morphemes(norm):
-                for m in whole + fine:
-                    if m.part_of_speech()[0] in ("動詞", "形容詞", "副詞", "形状詞"):
-                        out.add(m.normalized_form().lower())
+            for _, whole, fine in self.morpheme_rows(norm):
+                for pos, term, _, _ in whole + fine:
+                    if pos[0] in ("動詞", "形容詞", "副詞", "形状詞"):
+                        out.add(term)
         elif lang == "zh":
             for w in tagged_zh(self.to_simplified(norm)):
                 if w.flag[:1] in ("v", "a", "d"):

@@ -196,16 +196,30 @@ class BM25Index:
                 mult.append(n)
         return ids, mult
 
-    def scores(self, query: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def vocabulary_ids(self, query: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The numbers in the shared vocabulary of the query's terms, once each in query order,
+        and their counts: looked up once for the row sets that share it (see `scores`)."""
+        found = [(t, n) for t, n in ((self.terms.id(term), n) for term, n in Counter(query).items()) if t is not None]
+        return (np.array([t for t, _ in found], dtype=np.int64), np.array([n for _, n in found], dtype=np.float64))
+
+    def scores(self, query: Sequence[str] | tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """(passages with a score > 0, their scores); each query token counts once per occurrence.
+        `query`: its terms, or what `vocabulary_ids` made of them (for row sets sharing the vocabulary).
 
         All postings of the query's terms are gathered and weighted in a few array
         operations, so the cost follows the number of postings, not the corpus size."""
-        found, counts = self.query_ids(query)
-        if not found:
+        if isinstance(query, tuple):
+            ids, mult = query
+            if len(self.idf) and len(ids):
+                held = self.idf[ids] > 0
+                ids, mult = ids[held], mult[held]
+            else:
+                ids = ids[:0]
+        else:
+            found, counts = self.query_ids(query)
+            ids, mult = np.array(found, dtype=np.int64), np.array(counts, dtype=np.float64)
+        if not len(ids):
             return np.empty(0, np.int32), np.empty(0)
-        ids = np.array(found, dtype=np.int64)
-        mult = np.array(counts, dtype=np.float64)
         starts, lens = self.offsets[ids], self.offsets[ids + 1] - self.offsets[ids]
         shift = np.repeat(starts - (np.cumsum(lens) - lens), lens)
         pos = np.arange(int(lens.sum())) + shift

@@ -99,6 +99,8 @@ def search(q: Frame, index: Index, allowed: np.ndarray | None) -> list[Hit]:
     """Paragraphs by their best claim in context, and within a paragraph claims by their own
     words: score = best (window + paragraph) of the paragraph + LOCAL_WEIGHT x (claim + window)."""
     terms = q.terms
+    if index.bm25.terms is index.windows.terms is index.paragraphs.terms:     # one vocabulary: look up once
+        terms = index.bm25.vocabulary_ids(terms)
     p_docs, p_scores = index.bm25.scores(terms)
     w_docs, w_scores = index.windows.scores(terms)
     g_docs, g_scores = index.paragraphs.scores(terms)

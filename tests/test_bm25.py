@@ -74,3 +74,17 @@ def test_save_and_load_without_pickle(tmp_path, index):
     back = BM25Index.load(tmp_path, index.bm25.k1, index.bm25.b)
     q = ["ブロック", "企業", "広州"]
     assert np.allclose(back.dense_scores(q), index.bm25.dense_scores(q))
+
+
+def test_terms_looked_up_once_score_as_the_terms_do_in_each_row_set(index, analyzer):
+    """The three row sets share one vocabulary: a query's numbers in it give each the same scores."""
+    rng = random.Random(11)
+    vocab = sorted(index.bm25.vocab)
+    queries = [analyzer.analyze(q) for q in ("広州のブロックチェーン企業数", "杭州のサミットはいつ", "深圳")]
+    queries += [rng.sample(vocab, rng.randint(1, 8)) * rng.randint(1, 2) + ["未知語"] for _ in range(100)]
+    for rows in (index.bm25, index.windows, index.paragraphs):
+        assert rows.terms is index.bm25.terms
+        for q in queries:
+            by_terms, by_ids = rows.scores(q), rows.scores(index.bm25.vocabulary_ids(q))
+            assert np.array_equal(by_terms[0], by_ids[0]) and np.array_equal(by_terms[1], by_ids[1])
+    assert [len(a) for a in index.bm25.scores(index.bm25.vocabulary_ids(["未知語"]))] == [0, 0]
