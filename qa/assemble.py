@@ -81,11 +81,12 @@ class TermTable:
         lengths = self.ends[order] - starts[order]
         return TermTable(text, np.cumsum(lengths + 2) - 2, self.hashes[order])
 
-    def strings(self, numbers: np.ndarray) -> list[str]:
-        """The terms of these numbers, decoded."""
+    def strings(self, numbers: np.ndarray) -> list[str] | list[bytes]:
+        """The terms of these numbers: as UTF-8 bytes when the table escapes nothing (each JSON
+        string is then its term between quotes), else decoded."""
         text = bytes(self.text)
-        if len(self) and b"\\" not in text:         # nothing escaped: each JSON string is its term between quotes
-            every = text.decode("utf-8")[1:-1].split('", "')
+        if len(self) and b"\\" not in text:
+            every = text[1:-1].split(b'", "')
             if len(numbers) == len(every) and (len(every) < 2 or bool(np.all(np.diff(numbers) == 1))):
                 return every                           # all of them, in order
             return [every[i] for i in numbers.tolist()]
@@ -314,10 +315,9 @@ def assemble(articles: list[Article], table: TermTable) -> Assembled:
     used[stream.base] = True
     used[stream.heads] = True
     used = np.flatnonzero(used)                           # the terms of this corpus, in table order
-    terms = table.strings(used)
-    vocab = Vocabulary.of(terms)
+    vocab, numbers = Vocabulary.numbered(table.strings(used))
     number = np.full(size, -1, dtype=np.int64)            # table number -> the vocabulary's
-    number[used] = vocab.numbers(terms)
+    number[used] = numbers
     n_terms = len(used)
     base = Postings.of_rows(number[stream.base].astype(np.int32), stream.lengths, n_terms)
     rows = {"": base, "win_": window_rows(base, stream), "para_": paragraph_rows(base, stream, number[stream.heads])}

@@ -43,6 +43,17 @@ class Vocabulary:
         return cls(marisa_trie.Trie(terms))
 
     @classmethod
+    def numbered(cls, terms: Sequence[str] | Sequence[bytes]) -> tuple["Vocabulary", np.ndarray]:
+        """The vocabulary of these terms (str, or UTF-8 bytes: the same trie, without decoding
+        them) and each one's number in it, as int64."""
+        if terms and isinstance(terms[0], bytes):
+            trie = marisa_trie.BinaryTrie(terms)
+            numbers = np.fromiter(map(trie.key_id, terms), dtype=np.int64, count=len(terms))
+            return cls(marisa_trie.Trie().frombytes(trie.tobytes())), numbers
+        vocab = cls.of(terms)
+        return vocab, vocab.numbers(terms)
+
+    @classmethod
     def load(cls, path: Path) -> "Vocabulary":
         trie = marisa_trie.Trie()
         trie.mmap(str(path))
