@@ -157,7 +157,7 @@ def save_cache(folder: Path, settings: str, articles: list[Article], passages: b
         digests[kind] = npyfile.write(folder / names[kind], content)
     state = {"format": FORMAT, "settings": settings, "files": names, "sha256": digests, "sources": seen or {}}
     tmp = folder / f"{STATE}.tmp"
-    tmp.write_text(json.dumps(state, indent=1), encoding="utf-8")
+    tmp.write_text(json.dumps(state), encoding="utf-8")
     os.replace(tmp, folder / STATE)
     for old in folder.iterdir():                       # the previous snapshot
         if old.name != STATE and old.name not in names.values() and old.is_file():
