@@ -2,9 +2,11 @@
 """`/ask` on thousands of distinct questions beside `/healthz`, same `qa serve`, answer cache off.
 
     python bench/distinct.py [--seconds 10] [--connections 8] [--rounds 3] [--datasets jsquad,cmrc2018]
+                             [--index DIR] [--no-bundled]
 
-The index is built from the external benchmarks' article folders (JSQuAD's and CMRC
-2018's paragraphs, one file each, in one folder) and the questions are all of theirs
+Two indexes, one server each: the external benchmarks' article folders (JSQuAD's and CMRC
+2018's paragraphs, one file each, in one folder: 15,288 passages), and the bundled article
+(what `make run` serves).  The questions are all of the benchmarks'
 (4,442 Japanese and 3,219 Chinese), so no question repeats within a run of wrk: each wrk
 thread starts at its own place in the list and goes round it.  The server is the
 production one (`qa serve`, 2 gevent workers) with `--answer-cache 0`; the analyser's
@@ -121,6 +123,26 @@ def in_process(index: Path, asked: list[str], n: int = 1000) -> dict:
     return {"asks": len(times), "mean_ms": statistics.fmean(times), "p50_ms": pct(times, 50), "p99_ms": pct(times, 99)}
 
 
+def rounds(index: Path, script: Path, args) -> dict:
+    """/healthz and /ask (distinct questions) in turn on one `qa serve` of `index`, `--rounds` times."""
+    port = free_port()
+    proc = serve(index, port)
+    runs: dict[str, list[dict]] = {"trivial": [], "ask": []}
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wrk(base + "/ask", 2, args.connections, script)                 # warm up both workers
+        for _ in range(args.rounds):
+            runs["trivial"].append(wrk(base + "/healthz", args.seconds, args.connections, None))
+            runs["ask"].append(wrk(base + "/ask", args.seconds, args.connections, script))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    med = {ep: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_ms", "p99_ms")}
+           for ep, rs in runs.items()}
+    return {"runs": runs, "median": med, "ratio": med["ask"]["rps"] / med["trivial"]["rps"],
+            "per_round": [a["rps"] / t["rps"] for t, a in zip(runs["trivial"], runs["ask"])]}
+
+
 def main() -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=int, default=10)
@@ -128,6 +150,7 @@ def main() -> dict:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--datasets", default="jsquad,cmrc2018")
     ap.add_argument("--index", type=Path, help="an index of the datasets' articles already built (else built here)")
+    ap.add_argument("--no-bundled", action="store_true", help="skip the same questions over the bundled article")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (or make system-deps)")
@@ -135,45 +158,45 @@ def main() -> dict:
     asked = questions(datasets)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        index = args.index
-        if index is None:
+        indexes = {f"{' + '.join(datasets)} articles": args.index}
+        if not args.no_bundled:
+            indexes["the bundled article"] = tmp / "bundled"
+            subprocess.run([str(QA), "index", "--data", str(ROOT / "data"), "--out", str(tmp / "bundled")],
+                           check=True, capture_output=True)
+        if args.index is None:
             index = tmp / "index"
             print(f"distinct: indexing {', '.join(datasets)} ...", file=sys.stderr, flush=True)
             subprocess.run([str(QA), "index", "--data", str(corpus(tmp, datasets)), "--out", str(index)],
                            check=True, capture_output=True)
-        local = in_process(index, asked)
+            indexes[f"{' + '.join(datasets)} articles"] = index
         bodies = ",".join(json.dumps(json.dumps({"question": q}, ensure_ascii=False), ensure_ascii=False)
                           for q in asked)
         script = tmp / "distinct.lua"
         script.write_text(LUA % (bodies, 2), encoding="utf-8")
-        port = free_port()
-        proc = serve(index, port)
-        runs: dict[str, list[dict]] = {"trivial": [], "ask": []}
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wrk(base + "/ask", 2, args.connections, script)                 # warm up both workers
-            for _ in range(args.rounds):
-                runs["trivial"].append(wrk(base + "/healthz", args.seconds, args.connections, None))
-                runs["ask"].append(wrk(base + "/ask", args.seconds, args.connections, script))
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
-    med = {ep: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_ms", "p99_ms")}
-           for ep, rs in runs.items()}
-    ratio = med["ask"]["rps"] / med["trivial"]["rps"]
-    per_round = [a["rps"] / t["rps"] for t, a in zip(runs["trivial"], runs["ask"])]
+        results = {}
+        for label, index in indexes.items():
+            results[label] = {**rounds(index, script, args), "in_process": in_process(index, asked)}
     print(f"\n### Distinct questions over HTTP ({len(asked):,} questions of {', '.join(datasets)}, "
           f"answer cache off)\n")
+    rows = []
+    for label, r in results.items():
+        med = r["median"]
+        rows += [[f"{label}: GET /healthz", med["trivial"]["rps"], med["trivial"]["p50_ms"], med["trivial"]["p99_ms"], ""],
+                 [f"{label}: POST /ask, distinct questions", med["ask"]["rps"], med["ask"]["p50_ms"],
+                  med["ask"]["p99_ms"], f"**{100 * r['ratio']:.0f}%**"]]
     print(table([f"qa serve (2 gevent workers, --answer-cache 0); wrk -t2 -c{args.connections} -d{args.seconds}s, "
-                 f"median of {args.rounds} rounds", "req/s", "p50 ms", "p99 ms", "/ask vs /healthz"],
-                [["GET /healthz", med["trivial"]["rps"], med["trivial"]["p50_ms"], med["trivial"]["p99_ms"], ""],
-                 ["POST /ask, distinct questions", med["ask"]["rps"], med["ask"]["p50_ms"], med["ask"]["p99_ms"],
-                  f"**{100 * ratio:.0f}%**"]]))
-    print(f"\nRatio per round: {', '.join(f'{100 * r:.0f}%' for r in per_round)}; requests asked per /ask run: "
-          f"{', '.join(str(r['requests']) for r in runs['ask'])} (non-2xx: {sum(r['non_2xx'] for r in runs['ask'])}).")
-    print(f"In-process Service.ask over {local['asks']} of the questions (answer cache off): mean "
-          f"{local['mean_ms']:.2f} ms, p50 {local['p50_ms']:.2f} ms, p99 {local['p99_ms']:.2f} ms.")
-    return {"questions": len(asked), "runs": runs, "median": med, "ratio": ratio, "in_process": local}
+                 f"median of {args.rounds} rounds", "req/s", "p50 ms", "p99 ms", "/ask vs /healthz"], rows))
+    print()
+    for label, r in results.items():
+        local = r["in_process"]
+        print(f"- {label}: ratio per round {', '.join(f'{100 * x:.0f}%' for x in r['per_round'])}; requests per "
+              f"/ask run {', '.join(str(x['requests']) for x in r['runs']['ask'])} (non-2xx: "
+              f"{sum(x['non_2xx'] for x in r['runs']['ask'])}); in-process Service.ask over {local['asks']} of the "
+              f"questions (answer cache off): mean {local['mean_ms']:.2f} ms, p50 {local['p50_ms']:.2f} ms, "
+              f"p99 {local['p99_ms']:.2f} ms.")
+    first = next(iter(results.values()))
+    return {"questions": len(asked), "indexes": results, "ratio": first["ratio"], "median": first["median"],
+            "runs": first["runs"], "in_process": first["in_process"]}
 
 
 if __name__ == "__main__":
