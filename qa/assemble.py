@@ -2,7 +2,7 @@
 
 What depends on the whole corpus is computed here from the articles' pieces, with array
 operations so that a rebuild after a small edit costs little more than its writing:
-the vocabulary (one MARISA trie for the three row sets; a term's number is its key id),
+the vocabulary (one for the three row sets; a term's number is its place in crc32 order),
 the three BM25 row sets (passages, passages with their neighbours in the paragraph,
 paragraphs with their section heading), the passages' columns (line offsets, article,
 city, kind, paragraph row), and the stances of summary lines (which name the corpus's
@@ -24,9 +24,10 @@ import numpy as np
 
 from . import npyfile
 from .article_pieces import AT, CITY, COUNT, FACT_LINE, FACT_PASSAGE, KIND, LINE, ROW, TERMS, Article
-from .bm25 import Postings, Vocabulary
+from .bm25 import Postings
 from .corpus import Passage
 from .facts import summary_stances
+from .vocabulary import Vocabulary, hash_order
 
 @dataclass
 class TermTable:
@@ -81,18 +82,10 @@ class TermTable:
         lengths = self.ends[order] - starts[order]
         return TermTable(text, np.cumsum(lengths + 2) - 2, self.hashes[order])
 
-    def strings(self, numbers: np.ndarray) -> list[str] | list[bytes]:
-        """The terms of these numbers: as UTF-8 bytes when the table escapes nothing (each JSON
-        string is then its term between quotes), else decoded."""
-        text = bytes(self.text)
-        if len(self) and b"\\" not in text:
-            every = text[1:-1].split(b'", "')
-            if len(numbers) == len(every) and (len(every) < 2 or bool(np.all(np.diff(numbers) == 1))):
-                return every                           # all of them, in order
-            return [every[i] for i in numbers.tolist()]
-        starts = self.starts
-        return json.loads(b"".join([b"[", b", ".join(self.text[a:z] for a, z in
-                                                    zip(starts[numbers].tolist(), self.ends[numbers].tolist())), b"]"]))
+    def string(self, number: int) -> bytes:
+        """One term's JSON string."""
+        start = int(self.ends[number - 1]) + 2 if number else 0
+        return bytes(self.text[start:int(self.ends[number])])
 
 
 class Numbering:
@@ -298,7 +291,7 @@ def passage_columns(articles: list[Article], stream: Stream) -> PassageColumns:
 class Assembled:
     passages: bytes                 # passages.jsonl
     facts: bytes                    # facts.jsonl
-    vocab: Vocabulary               # every term (terms.marisa)
+    vocab: Vocabulary               # every term (terms.json, term_ends.npy, term_hashes.npy)
     rows: dict[str, Postings]       # file prefix -> BM25 row set
     columns: PassageColumns
     counts: dict[str, int]
@@ -315,18 +308,17 @@ def assemble(articles: list[Article], table: TermTable) -> Assembled:
     used[stream.base] = True
     used[stream.heads] = True
     used = np.flatnonzero(used)                           # the terms of this corpus, in table order
-    vocab, numbers = Vocabulary.numbered(table.strings(used))
-    number = np.full(size, -1, dtype=np.int64)            # table number -> the vocabulary's
-    number[used] = numbers
     n_terms = len(used)
+    order = used[hash_order(table.hashes[used], lambda i: table.string(int(used[i])))]   # the vocabulary's order
+    number = np.full(size, -1, dtype=np.int64)            # table number -> the vocabulary's
+    number[order] = np.arange(n_terms)
+    picked = table.picked(order)
     base = Postings.of_rows(number[stream.base].astype(np.int32), stream.lengths, n_terms)
     rows = {"": base, "win_": window_rows(base, stream), "para_": paragraph_rows(base, stream, number[stream.heads])}
     cities = sorted({c for a in articles for c in a.cities}, key=len, reverse=True)
     facts = [article_facts(a, cities) for a in articles]
     counts = {"articles": len(articles), "passages": len(stream.lengths), "paragraphs": stream.n_rows,
               "facts": sum(n for _, n in facts), "terms": n_terms, "cities": len(cities)}
-    order = np.empty(n_terms, dtype=np.int64)             # table numbers in the vocabulary's order
-    order[number[used]] = used
     return Assembled(b"".join(a.passages for a in articles), b"".join(p for pieces, _ in facts for p in pieces),
-                     vocab, rows, passage_columns(articles, stream), counts, table.picked(order),
-                     [number[a.ids] for a in articles])
+                     Vocabulary(picked.text, picked.ends, picked.hashes), rows, passage_columns(articles, stream),
+                     counts, picked, [number[a.ids] for a in articles])

@@ -15,77 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-import marisa_trie
 import numpy as np
 
 from . import npyfile
+from .vocabulary import Vocabulary
 
 K1 = 1.2
 B = 0.75
 DENSE_RATIO = 16        # scores add up postings in a dense row once they are over 1/16 of the rows (else sort them)
-VOCAB_FILE = "terms.marisa"
-LOOKUPS_KEPT = 1 << 16      # terms looked up kept per process (a dict beside the trie)
-
-
-class Vocabulary:
-    """Every term of an index, numbered by a MARISA trie (its key ids), one for the three row sets.
-
-    The trie is a compact sorted structure in one file, memory-mapped: workers share its
-    pages and a load reads nothing in advance.  Looked-up terms are kept in a small dict
-    (looking a term up in the trie takes about a microsecond; the same words come back)."""
-
-    def __init__(self, trie: marisa_trie.Trie):
-        self.trie = trie
-        self._ids: dict[str, int | None] = {}
-
-    @classmethod
-    def of(cls, terms: Iterable[str]) -> "Vocabulary":
-        return cls(marisa_trie.Trie(terms))
-
-    @classmethod
-    def numbered(cls, terms: Sequence[str] | Sequence[bytes]) -> tuple["Vocabulary", np.ndarray]:
-        """The vocabulary of these terms (str, or UTF-8 bytes: the same trie, without decoding
-        them) and each one's number in it, as int64."""
-        if terms and isinstance(terms[0], bytes):
-            trie = marisa_trie.BinaryTrie(terms)
-            numbers = np.fromiter(map(trie.key_id, terms), dtype=np.int64, count=len(terms))
-            return cls(marisa_trie.Trie().frombytes(trie.tobytes())), numbers
-        vocab = cls.of(terms)
-        return vocab, vocab.numbers(terms)
-
-    @classmethod
-    def load(cls, path: Path) -> "Vocabulary":
-        trie = marisa_trie.Trie()
-        trie.mmap(str(path))
-        return cls(trie)
-
-    def save(self, path: Path) -> None:
-        self.trie.save(str(path))
-
-    def tobytes(self) -> bytes:
-        return self.trie.tobytes()
-
-    def __len__(self) -> int:
-        return len(self.trie)
-
-    def id(self, term: str) -> int | None:
-        """The term's number, None when the index lacks it."""
-        try:
-            return self._ids[term]
-        except KeyError:
-            pass
-        t = self.trie.get(term)
-        if len(self._ids) >= LOOKUPS_KEPT:
-            self._ids = {}
-        self._ids[term] = t
-        return t
-
-    def numbers(self, terms: Sequence[str]) -> np.ndarray:
-        """The number of each term (all in the vocabulary), as int64."""
-        return np.fromiter(map(self.trie.key_id, terms), dtype=np.int64, count=len(terms))
-
-    def term(self, number: int) -> str:
-        return self.trie.restore_key(number)
 
 
 class RowTerms:
@@ -114,7 +51,7 @@ class RowTerms:
         return (t for t, _ in self.items())
 
     def items(self) -> Iterator[tuple[str, int]]:
-        return ((t, i) for t, i in self.vocab.trie.iteritems() if self.idf[i] > 0)
+        return ((t, i) for t, i in self.vocab.items() if self.idf[i] > 0)
 
 
 @dataclass
@@ -153,8 +90,7 @@ class BM25Index:
         token_lists = list(token_lists)
         vocab = Vocabulary.of(set(chain.from_iterable(token_lists)))
         lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-        ids = np.fromiter(map(vocab.trie.key_id, chain.from_iterable(token_lists)), dtype=np.int64,
-                          count=int(lengths.sum()))
+        ids = vocab.numbers(chain.from_iterable(token_lists))
         return cls.from_ids(ids, lengths, vocab, k1, b)
 
     @classmethod
@@ -270,15 +206,15 @@ class BM25Index:
     FILES = ("bm25_offsets.npy", "bm25_docs.npy", "bm25_tfs.npy", "bm25_doc_len.npy")
 
     def save(self, folder: Path, prefix: str = "") -> None:
-        """The row set's arrays, and the vocabulary beside them (`terms.marisa`)."""
-        self.terms.save(Path(folder) / VOCAB_FILE)
+        """The row set's arrays, and the vocabulary beside them."""
+        self.terms.save(Path(folder))
         Postings(self.offsets, self.docs, self.tfs, self.doc_len).save(folder, prefix)
 
     @classmethod
     def load(cls, folder: Path, k1: float, b: float, prefix: str = "",
              vocab: Vocabulary | None = None) -> "BM25Index":
         """A row set as memory-mapped arrays (read-only, shared by every process that maps them)."""
-        vocab = vocab or Vocabulary.load(Path(folder) / VOCAB_FILE)
+        vocab = vocab or Vocabulary.load(Path(folder))
         offsets, docs, tfs, doc_len = (npyfile.mapped(Path(folder) / f"{prefix}{name}") for name in cls.FILES)
         if len(offsets) != len(vocab) + 1 or offsets[-1] != len(docs) or len(tfs) != len(docs):
             raise ValueError("postings do not match the vocabulary")

@@ -6,7 +6,7 @@ Layout of an index folder (`index/` by default):
     index/versions/<index_version>/manifest.json  (format, checksums, analyser versions, source folder)
                                   /passages.jsonl /passage_*.npy /docs.json /cities.json
                                   /facts.jsonl /glossary.json
-                                  /terms.marisa (the vocabulary of the three row sets) /*bm25_*.npy
+                                  /terms.json /term_*.npy (the vocabulary of the three row sets) /*bm25_*.npy
                                   /verified.json (when each file was last checked: see verify_version)
     index/cache/                                  (the last build's analysis of each article: qa.cache)
 
@@ -43,7 +43,8 @@ from . import npyfile
 from .analysis import Analyzer, stem_en
 from .article_pieces import Article, analyse_article, city_finder, settings_key
 from .assemble import Assembled, Numbering, TermTable, assemble
-from .bm25 import B, K1, VOCAB_FILE, BM25Index, Vocabulary
+from .bm25 import B, K1, BM25Index
+from .vocabulary import Vocabulary
 from .cache import Cache, load_cache, load_seen, save_cache
 from .corpus import Passage
 from .facts import Fact
@@ -53,7 +54,7 @@ from .source import MAX_ARTICLE_MB, Source, SourceError, SourceFile, read_source
 from .store import ById, CityMasks, FactsOf, PassageStore
 
 FORMAT = "qa-index"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 VERIFIED = "verified.json"
 PARALLEL_MIN_BYTES = 4 << 20       # text to analyse before a build starts processes (each loads the dictionaries)
 TERM_SEP = "\x00"
@@ -265,7 +266,7 @@ def version_files(built: Assembled, entries) -> Iterator[tuple[str, list]]:
     """(file name, content as bytes-like pieces) of each file of one index version but its manifest."""
     yield "passages.jsonl", [built.passages]
     yield from built.columns.files()
-    yield VOCAB_FILE, [built.vocab.tobytes()]
+    yield from built.vocab.files()
     yield "facts.jsonl", [built.facts]
     yield "glossary.json", [json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=1).encode("utf-8")]
     for prefix, rows in built.rows.items():
@@ -551,7 +552,7 @@ def load_version(folder: Path, analyzer_versions: dict | None = None) -> Index:
         facts = [Fact.from_dict(row) for row in read_jsonl(folder / "facts.jsonl")]
         entries = Glossary.entries_from_json(json.loads((folder / "glossary.json").read_text(encoding="utf-8")))
         params = manifest["bm25"]
-        vocab = Vocabulary.load(folder / VOCAB_FILE)
+        vocab = Vocabulary.load(folder)
         bm25, windows, paragraphs = (BM25Index.load(folder, params["k1"], params["b"], prefix, vocab)
                                      for prefix in ("", "win_", "para_"))
         if (bm25.size != len(passages) or windows.size != len(passages)

@@ -88,3 +88,20 @@ def test_terms_looked_up_once_score_as_the_terms_do_in_each_row_set(index, analy
             by_terms, by_ids = rows.scores(q), rows.scores(index.bm25.vocabulary_ids(q))
             assert np.array_equal(by_terms[0], by_ids[0]) and np.array_equal(by_terms[1], by_ids[1])
     assert [len(a) for a in index.bm25.scores(index.bm25.vocabulary_ids(["未知語"]))] == [0, 0]
+
+
+def test_vocabulary_numbers_terms_by_crc32_and_finds_terms_whose_crc32_collide(tmp_path):
+    from qa.vocabulary import Vocabulary, hash_order
+    terms = ["plumless", "buckeroo", "杭州", "峰会", "深圳+企業", 'a"b\\c']      # the first two: one crc32
+    vocab = Vocabulary.of(terms)
+    vocab.save(tmp_path)
+    loaded = Vocabulary.load(tmp_path)
+    for v in (vocab, loaded):
+        assert sorted(v.id(t) for t in terms) == list(range(len(terms)))
+        assert [v.term(v.id(t)) for t in terms] == terms
+        assert v.id("buckeroo") == v.id("plumless") - 1                   # the tie broken by the JSON string
+        assert v.id("unknown") is None and v.id("plumlesz") is None
+        assert sorted(t for t, _ in v.items()) == sorted(terms)
+    hashes = np.array([5, 3, 5, 3, 1], dtype=np.uint32)
+    names = [b"e", b"d", b"c", b"b", b"a"]
+    assert hash_order(hashes, lambda i: names[i]).tolist() == [4, 3, 1, 2, 0]

@@ -10,10 +10,10 @@ import io
 import json
 import os
 import shutil
+import zlib
 from collections import Counter
 from pathlib import Path
 
-import marisa_trie
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -48,9 +48,14 @@ def plain_rows(token_lists, number):
 
 
 def plain_vocabulary(*row_sets):
-    """The vocabulary of every row set: a MARISA trie of their terms (term -> its key id)."""
-    trie = marisa_trie.Trie({t for rows in row_sets for r in rows for t in r})
-    return trie, {t: trie.key_id(t) for t in trie.keys()}
+    """The vocabulary of every row set: its terms' JSON strings sorted by (crc32, string); a
+    term's number is its place."""
+    strings = sorted({json.dumps(t, ensure_ascii=False).encode("utf-8") for rows in row_sets for r in rows for t in r},
+                     key=lambda e: (zlib.crc32(e), e))
+    files = {"terms.json": b"[" + b", ".join(strings) + b"]",
+             "term_ends.npy": npy(np.cumsum([len(e) + 2 for e in strings], dtype=np.int64) - 2),
+             "term_hashes.npy": npy(np.array([zlib.crc32(e) for e in strings], dtype=np.uint32))}
+    return files, {json.loads(e): i for i, e in enumerate(strings)}
 
 
 def npy(array):
@@ -100,8 +105,8 @@ def plain_files(data: Path, analyzer) -> dict[str, bytes]:
     files["passage_kind.npy"] = npy(np.array([("heading", "claim", "summary").index(p.kind) for p in passages],
                                              dtype=np.int8))
     files["passage_paragraph.npy"] = npy(np.array(numbers, dtype=np.int32))
-    trie, number = plain_vocabulary(terms, paragraphs)
-    files["terms.marisa"] = trie.tobytes()
+    vocabulary, number = plain_vocabulary(terms, paragraphs)
+    files.update(vocabulary)
     for prefix, rows in (("", terms), ("win_", windows), ("para_", paragraphs)):
         arrays = plain_rows(rows, number)
         for name, arr in zip(("bm25_offsets.npy", "bm25_docs.npy", "bm25_tfs.npy", "bm25_doc_len.npy"), arrays):
@@ -333,8 +338,8 @@ def test_assembled_rows_equal_the_plain_way_on_random_term_lists(spec):
     flat = [(k, i) for k, (passages, _, _) in enumerate(spec) for i in range(len(passages))]
     for key, n, t in zip(flat, para, passages_terms):
         paragraphs[n] += heads_of.get(key, []) + t
-    trie, number = plain_vocabulary(passages_terms, paragraphs)
-    assert built.vocab.tobytes() == trie.tobytes()
+    vocabulary, number = plain_vocabulary(passages_terms, paragraphs)
+    assert {name: b"".join(bytes(p) for p in content) for name, content in built.vocab.files()} == vocabulary
     for prefix, rows in (("", passages_terms), ("win_", windows), ("para_", paragraphs)):
         arrays = plain_rows(rows, number)
         got = built.rows[prefix]

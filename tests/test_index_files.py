@@ -32,7 +32,7 @@ def test_layout_manifest_and_plain_files(built):
     assert manifest["counts"]["passages"] == len((folder / "passages.jsonl").read_text(encoding="utf-8").splitlines())
     assert "杭州" in (folder / "passages.jsonl").read_text(encoding="utf-8")      # unescaped
     for name in manifest["files"]:
-        assert name.endswith((".json", ".jsonl", ".npy", ".marisa"))
+        assert name.endswith((".json", ".jsonl", ".npy"))
     for npy in folder.glob("*.npy"):
         np.load(npy, allow_pickle=False)
 
@@ -91,7 +91,8 @@ def test_arrays_vocabulary_and_passages_are_memory_mapped(built, analyzer):
     for array in (store.starts, store.doc, store.city, store.kind, store.paragraph):
         assert is_mapped(array)
     maps = open("/proc/self/maps", encoding="utf-8").read()
-    for name in ("terms.marisa", "passages.jsonl", "bm25_docs.npy", "win_bm25_docs.npy", "para_bm25_tfs.npy"):
+    for name in ("terms.json", "term_hashes.npy", "term_ends.npy", "passages.jsonl", "bm25_docs.npy",
+                 "win_bm25_docs.npy", "para_bm25_tfs.npy"):
         assert str(folder / name) in maps, name
     p = index.passages[40]                      # columns and the line agree
     assert (p.id, p.doc, p.city, p.kind) == tuple(json.loads(store.line(40))[k] for k in ("id", "doc", "city", "kind"))
