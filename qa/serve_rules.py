@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .index import IndexUnusable, read_manifest, resolve_version_dir, version_folders
+from .index import FORMAT_VERSION, IndexUnusable, read_manifest, resolve_version_dir, version_folders
 from .source import source_checksums
 
 INDEX_PARTS = {".lock", "versions", "cache", "current", "README.md"}      # README.md: the checkout's index/
@@ -53,6 +53,8 @@ def changed_since(manifest: dict, folder: Path, analyzer_versions: dict) -> str 
         return f"{folder}/ no longer exists"
     if manifest.get("analyzer") != analyzer_versions:
         return "the analyser changed"
+    if manifest.get("format_version") != FORMAT_VERSION:
+        return "the index format changed"
     if (manifest.get("data") or {}).get("files") != now:
         return f"the articles in {folder}/ changed"
     return None
@@ -104,5 +106,7 @@ def plan_index(index: Path, data: Path | None, rebuild: bool, analyzer_versions:
     fix = f"qa index --data {built_from} --out {index}"
     if why == "the analyser changed":
         raise IndexUnusable(f"{index}/ was built with another analyser: rebuild it with `{fix}`")
+    if why == "the index format changed":
+        raise IndexUnusable(f"{index}/ was built in an older index format: rebuild it with `{fix}`")
     note = ", it was rolled back" if rolled_back(index) else ""
     return Plan(None, f"warning: {index}/ is out of date ({why}{note}); serving it as built. To rebuild: {fix}")

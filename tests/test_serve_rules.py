@@ -98,3 +98,19 @@ def test_a_folder_that_is_not_an_index_is_not_built_into(place):
     (place / "notes" / "todo.txt").write_text("x", encoding="utf-8")
     with pytest.raises(IndexUnusable, match="holds other files"):
         plan(place, "notes")
+
+
+def test_an_index_of_an_older_format_is_rebuilt_by_make_run_and_named_otherwise(place, analyzer):
+    """After an upgrade that changes the index format: the default index rebuilds, another is refused with the fix."""
+    import json
+    from qa.index import resolve_version_dir
+    for index, data in (("index", "data"), ("mine-index", "mine")):
+        build_index(place / data, place / index, analyzer)
+        manifest = resolve_version_dir(place / index) / "manifest.json"
+        m = json.loads(manifest.read_text(encoding="utf-8"))
+        manifest.write_text(json.dumps({**m, "format_version": m["format_version"] - 1}), encoding="utf-8")
+    p = plan(place, "index")
+    assert p.build_from == place / "data" and "the index format changed" in p.say
+    with pytest.raises(IndexUnusable, match=f"older index format: rebuild it with `qa index --data {place / 'mine'} "
+                                            f"--out {place / 'mine-index'}`"):
+        plan(place, "mine-index")
