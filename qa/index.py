@@ -50,7 +50,7 @@ from .corpus import Passage
 from .facts import Fact
 from .frame import date_span
 from .glossary import Glossary, GlossaryError, parse_glossary
-from .source import MAX_ARTICLE_MB, Source, SourceError, SourceFile, read_source
+from .source import MAX_ARTICLE_MB, Source, SourceError, SourceFile, identity, read_source
 from .store import ById, CityMasks, FactsOf, PassageStore
 
 FORMAT = "qa-index"
@@ -463,9 +463,7 @@ def current_version_name(path: Path) -> str | None:
 
 
 def file_identity(path: Path) -> list[int]:
-    """What changes whenever a file's bytes may have: size, modification and change times, inode."""
-    st = path.stat()
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+    return identity(path.stat())
 
 
 def stamped(folder: Path, manifest_raw: bytes, files: dict) -> bool:

@@ -111,18 +111,19 @@ Seen = dict[str, list]       # absolute path -> [size, mtime_ns, ctime_ns, inode
 TRUST_AFTER_NS = 2_000_000_000   # a record is trusted when its file had not changed for 2 s when it was read
 
 
-def stat_key(st: os.stat_result) -> tuple[int, ...]:
-    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev
+def identity(st: os.stat_result) -> list[int]:
+    """What changes whenever a file's bytes may have: size, modification and change times, inode."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
 
 
-def known_sha256(seen: Seen, path: str, key: tuple[int, ...]) -> str | None:
+def known_sha256(seen: Seen, path: str, key: list[int]) -> str | None:
     """The sha256 a build recorded for this file, when its stat is still the one recorded then.
 
     Any write to a file sets its ctime, which no user can set back; a record is only
     trusted when the file's ctime was 2 s older than the read (as git does for racy
     files), so a write in the same clock tick as the read cannot go unseen."""
     rec = seen.get(os.path.abspath(path))
-    if not rec or len(rec) != 7 or tuple(rec[:5]) != key or not rec[2] < rec[6] - TRUST_AFTER_NS:
+    if not rec or len(rec) != 7 or rec[:5] != key or not rec[2] < rec[6] - TRUST_AFTER_NS:
         return None
     return rec[5]
 
@@ -139,10 +140,10 @@ def read_file(folder: Path, name: str, root: Path, max_bytes: int, seen: Seen | 
             raise SourceError(f"{path} cannot be read: it is {kind_of(st.st_mode)}, not a text file")
         if st.st_size > max_bytes:
             raise SourceError(too_big(path, st.st_size, max_bytes))
-        key = stat_key(st)
+        key = identity(st)
         sha = known_sha256(seen, path, key) if seen else None
         if sha:
-            return SourceFile(path, name, None, sha, key)
+            return SourceFile(path, name, None, sha, tuple(key))
         with open(path, "rb") as f:
             raw = f.read(st.st_size + 1)
             if len(raw) > st.st_size:                      # it grew since: read on, up to the limit
@@ -151,7 +152,7 @@ def read_file(folder: Path, name: str, root: Path, max_bytes: int, seen: Seen | 
         raise SourceError(f"{path} cannot be read ({exc.strerror})") from None
     if len(raw) > max_bytes:
         raise SourceError(too_big(path, len(raw), max_bytes))
-    return SourceFile(path, name, raw, hashlib.sha256(raw).hexdigest(), key)
+    return SourceFile(path, name, raw, hashlib.sha256(raw).hexdigest(), tuple(key))
 
 
 def too_big(path: str, size: int, max_bytes: int) -> str:
