@@ -27,7 +27,7 @@ from .article_pieces import AT, CITY, COUNT, FACT_LINE, FACT_PASSAGE, KIND, LINE
 from .bm25 import Postings
 from .corpus import Passage
 from .facts import summary_stances
-from .vocabulary import Vocabulary, hash_order
+from .vocabulary import Vocabulary, hash_order, joined, json_string
 
 @dataclass
 class TermTable:
@@ -38,9 +38,7 @@ class TermTable:
 
     @classmethod
     def of(cls, encoded: list[bytes]) -> "TermTable":
-        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-        return cls(b", ".join(encoded), np.cumsum(lengths + 2) - 2,
-                   np.fromiter(map(zlib.crc32, encoded), dtype=np.uint32, count=len(encoded)))
+        return cls(*joined(encoded))
 
     def __len__(self) -> int:
         return len(self.ends)
@@ -84,8 +82,7 @@ class TermTable:
 
     def string(self, number: int) -> bytes:
         """One term's JSON string."""
-        start = int(self.ends[number - 1]) + 2 if number else 0
-        return bytes(self.text[start:int(self.ends[number])])
+        return json_string(self.text, self.ends, number)
 
 
 class Numbering:

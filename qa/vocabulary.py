@@ -33,6 +33,19 @@ def encoded(term: str) -> bytes:
     return encode_basestring(term).encode("utf-8")
 
 
+def joined(strings: list[bytes]) -> tuple[bytes, np.ndarray, np.ndarray]:
+    """JSON strings as one list body ("a", "b", ...), where each ends in it, and their crc32."""
+    lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    return (b", ".join(strings), np.cumsum(lengths + 2) - 2,
+            np.fromiter(map(zlib.crc32, strings), dtype=np.uint32, count=len(strings)))
+
+
+def json_string(text, ends: np.ndarray, number: int) -> bytes:
+    """The JSON string `number` of a list body `text` whose strings end at `ends`."""
+    start = int(ends[number - 1]) + 2 if number else 0
+    return bytes(text[start:int(ends[number])])
+
+
 def hash_order(hashes: np.ndarray, string: "callable") -> np.ndarray:
     """The order that sorts items by (hash, JSON string): `string(i)` gives item i's bytes."""
     order = np.argsort(hashes, kind="stable")
@@ -60,10 +73,7 @@ class Vocabulary:
 
     @classmethod
     def of(cls, terms: Iterable[str]) -> "Vocabulary":
-        strings = sorted({encoded(t) for t in terms}, key=lambda e: (zlib.crc32(e), e))
-        lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
-        return cls(b", ".join(strings), np.cumsum(lengths + 2) - 2,
-                   np.fromiter(map(zlib.crc32, strings), dtype=np.uint32, count=len(strings)))
+        return cls(*joined(sorted({encoded(t) for t in terms}, key=lambda e: (zlib.crc32(e), e))))
 
     @classmethod
     def load(cls, folder: Path) -> "Vocabulary":
@@ -91,8 +101,7 @@ class Vocabulary:
         return len(self.hashes)
 
     def string(self, number: int) -> bytes:
-        start = int(self.ends[number - 1]) + 2 if number else 0
-        return bytes(self.text[start:int(self.ends[number])])
+        return json_string(self.text, self.ends, number)
 
     def id(self, term: str) -> int | None:
         """The term's number, None when the index lacks it."""
