@@ -132,17 +132,6 @@ class BM25Index:
         i = int(docs.searchsorted(row))
         return i < len(docs) and int(docs[i]) == row
 
-    def query_ids(self, query: Sequence[str]) -> tuple[list[int], list[int]]:
-        """The numbers of the query's terms these rows hold, once each in query order, and their counts."""
-        ids, mult = [], []
-        get = self.vocab.get
-        for term, n in Counter(query).items():
-            t = get(term)
-            if t is not None:
-                ids.append(t)
-                mult.append(n)
-        return ids, mult
-
     def vocabulary_ids(self, query: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """The numbers in the shared vocabulary of the query's terms, once each in query order,
         and their counts: looked up once for the row sets that share it (see `scores`)."""
@@ -155,17 +144,11 @@ class BM25Index:
 
         All postings of the query's terms are gathered and weighted in a few array
         operations, so the cost follows the number of postings, not the corpus size."""
-        if isinstance(query, tuple):
-            ids, mult = query
-            if len(self.idf) and len(ids):
-                held = self.idf[ids] > 0
-                ids, mult = ids[held], mult[held]
-            else:
-                ids = ids[:0]
-        else:
-            found, counts = self.query_ids(query)
-            ids, mult = np.array(found, dtype=np.int64), np.array(counts, dtype=np.float64)
-        if not len(ids):
+        ids, mult = query if isinstance(query, tuple) else self.vocabulary_ids(query)
+        if len(ids) and len(self.idf):
+            held = self.idf[ids] > 0                        # the terms these rows hold
+            ids, mult = ids[held], mult[held]
+        if not len(ids) or not len(self.idf):
             return np.empty(0, np.int32), np.empty(0)
         starts, lens = self.offsets[ids], self.offsets[ids + 1] - self.offsets[ids]
         shift = np.repeat(starts - (np.cumsum(lens) - lens), lens)
