@@ -10,7 +10,7 @@ Two indexes, one server each: the external benchmarks' article folders (JSQuAD's
 (4,442 Japanese and 3,219 Chinese), so no question repeats within a run of wrk: each wrk
 thread starts at its own place in the list and goes round it.  The server is the
 production one (`qa serve`, 2 gevent workers) with `--answer-cache 0`; the analyser's
-own cache of analysed texts (8,192 texts a worker) cannot hold the thousands of questions
+own cache of analysed texts (1,024 texts a worker) cannot hold the thousands of questions
 either.  GET /healthz and POST /ask are measured in turn on the same server, `--rounds`
 times; the ratio is of the medians.  Also prints the time one /ask takes in-process
 over the same questions (Service.ask, answer cache off).

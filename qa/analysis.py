@@ -24,7 +24,7 @@ from .lexicon import Lexicon, default_lexicon
 ANALYZER_VERSION = "3"
 SUDACHI_MAX_CHARS = 4000          # Sudachi refuses inputs over 49,149 bytes
 POSSEG_UNKNOWN_CHARS = 8          # characters unknown to jieba's tagger model beyond which it guesses no words
-TERMS_CACHE = 8192                # analysed texts kept in memory
+TERMS_CACHE = 1024                # analysed texts kept in memory (per process: a passage's terms take ~10 KB)
 MORPHEMES_CACHE = 64              # Japanese texts whose morphemes are kept (a question's words, then its wording)
 
 KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
