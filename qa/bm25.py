@@ -150,16 +150,18 @@ class BM25Index:
             ids, mult = ids[held], mult[held]
         if not len(ids) or not len(self.idf):
             return np.empty(0, np.int32), np.empty(0)
-        starts, lens = self.offsets[ids], self.offsets[ids + 1] - self.offsets[ids]
-        shift = np.repeat(starts - (np.cumsum(lens) - lens), lens)
-        pos = np.arange(int(lens.sum())) + shift
-        docs, tf = self.docs[pos], self.tfs[pos].astype(np.float64)
-        weights = np.repeat(self.idf[ids] * mult, lens) * tf * (self.k1 + 1) / (self.norm[docs] + tf)
+        starts, ends = self.offsets[ids].tolist(), self.offsets[ids + 1].tolist()
+        docs = np.concatenate([self.docs[a:z] for a, z in zip(starts, ends)])
+        tf = np.concatenate([self.tfs[a:z] for a, z in zip(starts, ends)]).astype(np.float64)
+        weights = np.repeat(self.idf[ids] * mult, np.subtract(ends, starts))
+        weights *= tf                                     # idf x tf x (k1 + 1) / (norm + tf), in place
+        weights *= self.k1 + 1
+        below = self.norm[docs]
+        below += tf
+        weights /= below
         if len(docs) * DENSE_RATIO >= self.size:         # many postings: add them up in one dense row
             dense = np.bincount(docs, weights=weights, minlength=self.size)
-            hit = np.zeros(self.size, dtype=bool)
-            hit[docs] = True
-            uniq = np.flatnonzero(hit).astype(docs.dtype)
+            uniq = np.flatnonzero(dense > 0).astype(docs.dtype)     # every weight is > 0 (idf > 0, tf >= 1)
             return uniq, dense[uniq]
         uniq, inverse = np.unique(docs, return_inverse=True)
         return uniq, np.bincount(inverse, weights=weights, minlength=len(uniq))
