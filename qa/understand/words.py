@@ -132,7 +132,7 @@ def topic_words(work: str, masked: Masked, lang: str, analyzer: Analyzer, index:
                 cues: Cues) -> list[ContentWord]:
     """Content words: own words that are neither noise nor (when the article lacks them) mere
     wording (a verb or adjective)."""
-    phrasing = analyzer.phrasing_words(work, lang) | analyzer.phrasing_words(masked.text(), lang)
+    phrasing: set[str] | None = None           # read only when a word is unknown (tagging costs)
     out: list[ContentWord] = []
     seen: set[str] = set()
     for term, start, end in own_words(work, masked, analyzer, lang):
@@ -141,6 +141,8 @@ def topic_words(work: str, masked: Masked, lang: str, analyzer: Analyzer, index:
             continue
         seen.add(term)
         keys, known = known_keys(term, index, surface)
+        if not known and phrasing is None:
+            phrasing = analyzer.phrasing_words(work, lang) | analyzer.phrasing_words(masked.text(), lang)
         if not known and term in phrasing:
             continue                            # an unknown verb or adjective: wording, not topic
         out.append(ContentWord(term, [keys], known, weight_of(keys, known, index), start))
