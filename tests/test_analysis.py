@@ -74,3 +74,24 @@ def test_tagging_guesses_no_words_in_a_run_of_characters_its_model_lacks(monkeyp
     assert len(list(tagged_zh("輴" * 3000))) == 3000
     assert [w.word for w in tagged_zh("广州和深圳的区块链企业")][:3] == ["广州", "和", "深圳"]
     assert seen == [False, True]
+
+
+def test_pos_viterbi_gives_jiebas_own_path_and_probability(analyzer):
+    """qa.pos_viterbi tries only the states that can precede each state: the same result as
+    jieba's Viterbi (which tries all 256), on Chinese text and on characters it never saw."""
+    import random
+
+    import jieba.posseg
+    from jieba.posseg.char_state_tab import P as states
+    from jieba.posseg.prob_emit import P as emit
+    from jieba.posseg.prob_start import P as start
+    from jieba.posseg.prob_trans import P as trans
+    from jieba.posseg.viterbi import viterbi as jiebas
+    from qa.pos_viterbi import viterbi
+
+    assert jieba.posseg.viterbi is viterbi                  # installed by the analyser
+    rng = random.Random(7)
+    runs = ["区块链技术服务企业", "杭州市政府发布了扶持政策", "深圳前海", "雄安新区建设", "链"]
+    runs += ["".join(chr(rng.randint(0x4E00, 0x9FD5)) for _ in range(rng.randint(1, 6))) for _ in range(150)]
+    for run in runs:
+        assert viterbi(run, states, start, trans, emit) == jiebas(run, states, start, trans, emit), run
