@@ -105,3 +105,23 @@ def test_vocabulary_numbers_terms_by_crc32_and_finds_terms_whose_crc32_collide(t
     hashes = np.array([5, 3, 5, 3, 1], dtype=np.uint32)
     names = [b"e", b"d", b"c", b"b", b"a"]
     assert hash_order(hashes, lambda i: names[i]).tolist() == [4, 3, 1, 2, 0]
+
+
+def test_dense_and_sorted_sums_give_the_same_passages_and_scores(index, analyzer, monkeypatch):
+    """A query's postings are added up in a dense row when they are many, else sorted: the
+    two ways give the same passages and the same scores, bit for bit."""
+    import qa.bm25
+    tokens = token_lists(index)
+    ours = BM25Index.build(tokens, index.bm25.k1, index.bm25.b)
+    rng = random.Random(11)
+    vocab = sorted({t for doc in tokens for t in doc})
+    queries = [analyzer.analyze("広州のブロックチェーン企業数")]
+    queries += [rng.sample(vocab, rng.randint(1, 30)) * rng.randint(1, 2) for _ in range(100)]
+    results = {}
+    for ratio in (0, 10 ** 9):                            # never dense, always dense
+        monkeypatch.setattr(qa.bm25, "DENSE_RATIO", ratio)
+        results[ratio] = [ours.scores(q) for q in queries]
+    for (docs_a, scores_a), (docs_b, scores_b) in zip(results[0], results[10 ** 9]):
+        assert docs_a.dtype == docs_b.dtype and np.array_equal(docs_a, docs_b)
+        assert np.array_equal(scores_a, scores_b)
+        assert len(docs_a) and (scores_a > 0).all()
