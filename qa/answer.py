@@ -61,12 +61,20 @@ def ordered_hits(result: Result, hits: list[Hit]) -> list[Hit]:
     return [Hit(n, score.get(n, 0.0)) for n in cited] + [h for h in hits if h.number not in cited]
 
 
+def highlights(index: Index, number: int, wanted: set[str], analyzer: Analyzer) -> list[list[int]]:
+    """Where the wanted terms stand in a passage; a passage whose BM25 row (its own terms)
+    holds none of them has none, and is not analysed again to find that out."""
+    if not any(index.bm25.has(k, number) for k in wanted):
+        return []
+    p = index.passages[number]
+    return [list(s) for s in analyzer.spans(p.text, wanted, p.lang)]
+
+
 def passage_json(index: Index, hit: Hit, frame: Frame, analyzer: Analyzer) -> dict:
     p = index.passages[hit.number]
     wanted = {k for c in frame.topic if c.known for alt in c.alternatives for k in alt}
     return {"id": p.id, "doc": p.doc, "city": p.city, "section": p.section, "text": p.text,
-            "score": round(hit.score, 4),
-            "highlights": [list(s) for s in analyzer.spans(p.text, wanted, p.lang)] if wanted else []}
+            "score": round(hit.score, 4), "highlights": highlights(index, hit.number, wanted, analyzer)}
 
 
 def answer(text: str, history: list[str], index: Index, analyzer: Analyzer, top_k: int = 5,

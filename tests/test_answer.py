@@ -96,3 +96,20 @@ def test_highlights_are_offsets_of_matched_terms(ask):
     p = body["passages"][0]
     marked = [p["text"][s:e] for s, e in p["highlights"]]
     assert "サミット" in marked and "開催" in marked
+
+
+def test_a_passages_bm25_row_holds_exactly_its_analysed_terms_so_highlights_can_skip_it(index, analyzer):
+    """Highlighting skips a passage whose row holds none of the wanted terms: that is sound only
+    while a passage's row is exactly the terms `analyze` gives its text, checked here."""
+    import numpy as np
+
+    from qa.answer import highlights
+    per_row = np.bincount(index.bm25.docs, minlength=len(index.passages))
+    vocab = sorted({t for p in index.passages for t in analyzer.analyze(p.text, p.lang)})
+    for i, p in enumerate(index.passages):
+        terms = set(analyzer.analyze(p.text, p.lang))
+        assert all(index.bm25.has(t, i) for t in terms) and per_row[i] == len(terms)
+        absent = {t for t in vocab[i::7] if t not in terms}
+        assert highlights(index, i, absent, analyzer) == [] == analyzer.spans(p.text, absent, p.lang)
+        some = set(sorted(terms)[::3])
+        assert highlights(index, i, some, analyzer) == [list(s) for s in analyzer.spans(p.text, some, p.lang)]
