@@ -12,8 +12,10 @@ thread starts at its own place in the list and goes round it.  The server is the
 production one (`qa serve`, 2 gevent workers) with `--answer-cache 0`; the analyser's
 own cache of analysed texts (1,024 texts a worker) cannot hold the thousands of questions
 either.  GET /healthz and POST /ask are measured in turn on the same server, `--rounds`
-times; the ratio is of the medians.  Also prints the time one /ask takes in-process
-over the same questions (Service.ask, answer cache off).
+times; the ratio is of the medians.  Beside each, the server's CPU time per request (its
+master's and workers' user + system time over the run, divided by the requests): steadier
+than req/s on a shared machine, whose /healthz rate swings with other load.  Also prints
+the time one /ask takes in-process over the same questions (Service.ask, answer cache off).
 """
 from __future__ import annotations
 
@@ -123,6 +125,26 @@ def in_process(index: Path, asked: list[str], n: int = 1000) -> dict:
     return {"asks": len(times), "mean_ms": statistics.fmean(times), "p50_ms": pct(times, 50), "p99_ms": pct(times, 99)}
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time so far of these processes (from /proc/<pid>/stat)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:                      # a worker gunicorn replaced: its time is lost, not fatal
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measured(url: str, args, script: Path | None, pids: list[int]) -> dict:
+    """One wrk run, with the server's CPU time per request (its master and workers)."""
+    before = cpu_seconds(pids)
+    run = wrk(url, args.seconds, args.connections, script)
+    return {**run, "server_cpu_ms": (cpu_seconds(pids) - before) * 1000 / max(1, run["requests"])}
+
+
 def rounds(index: Path, script: Path, args) -> dict:
     """/healthz and /ask (distinct questions) in turn on one `qa serve` of `index`, `--rounds` times."""
     port = free_port()
@@ -131,13 +153,14 @@ def rounds(index: Path, script: Path, args) -> dict:
     try:
         base = f"http://127.0.0.1:{port}"
         wrk(base + "/ask", 2, args.connections, script)                 # warm up both workers
+        pids = [proc.pid] + [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
         for _ in range(args.rounds):
-            runs["trivial"].append(wrk(base + "/healthz", args.seconds, args.connections, None))
-            runs["ask"].append(wrk(base + "/ask", args.seconds, args.connections, script))
+            runs["trivial"].append(measured(base + "/healthz", args, None, pids))
+            runs["ask"].append(measured(base + "/ask", args, script, pids))
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    med = {ep: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_ms", "p99_ms")}
+    med = {ep: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_ms", "p99_ms", "server_cpu_ms")}
            for ep, rs in runs.items()}
     return {"runs": runs, "median": med, "ratio": med["ask"]["rps"] / med["trivial"]["rps"],
             "per_round": [a["rps"] / t["rps"] for t, a in zip(runs["trivial"], runs["ask"])]}
@@ -181,15 +204,20 @@ def main() -> dict:
     rows = []
     for label, r in results.items():
         med = r["median"]
-        rows += [[f"{label}: GET /healthz", med["trivial"]["rps"], med["trivial"]["p50_ms"], med["trivial"]["p99_ms"], ""],
+        rows += [[f"{label}: GET /healthz", med["trivial"]["rps"], med["trivial"]["p50_ms"], med["trivial"]["p99_ms"],
+                  med["trivial"]["server_cpu_ms"], ""],
                  [f"{label}: POST /ask, distinct questions", med["ask"]["rps"], med["ask"]["p50_ms"],
-                  med["ask"]["p99_ms"], f"**{100 * r['ratio']:.0f}%**"]]
+                  med["ask"]["p99_ms"], med["ask"]["server_cpu_ms"], f"**{100 * r['ratio']:.0f}%**"]]
     print(table([f"qa serve (2 gevent workers, --answer-cache 0); wrk -t2 -c{args.connections} -d{args.seconds}s, "
-                 f"median of {args.rounds} rounds", "req/s", "p50 ms", "p99 ms", "/ask vs /healthz"], rows))
+                 f"median of {args.rounds} rounds", "req/s", "p50 ms", "p99 ms", "server CPU ms/request",
+                 "/ask vs /healthz"], rows))
     print()
     for label, r in results.items():
         local = r["in_process"]
-        print(f"- {label}: ratio per round {', '.join(f'{100 * x:.0f}%' for x in r['per_round'])}; requests per "
+        cpu = r["median"]
+        print(f"- {label}: ratio per round {', '.join(f'{100 * x:.0f}%' for x in r['per_round'])}; server CPU per "
+              f"request /healthz over /ask {100 * cpu['trivial']['server_cpu_ms'] / cpu['ask']['server_cpu_ms']:.0f}%; "
+              f"requests per "
               f"/ask run {', '.join(str(x['requests']) for x in r['runs']['ask'])} (non-2xx: "
               f"{sum(x['non_2xx'] for x in r['runs']['ask'])}); in-process Service.ask over {local['asks']} of the "
               f"questions (answer cache off): mean {local['mean_ms']:.2f} ms, p50 {local['p50_ms']:.2f} ms, "
