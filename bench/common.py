@@ -14,6 +14,15 @@ RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 
 
+def children(pid: int) -> list[int]:
+    """The child processes of a process (a server's workers)."""
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
 def pct(values: list[float], q: float) -> float:
     """Percentile (nearest rank on sorted data, q in 0..100)."""
     if not values:

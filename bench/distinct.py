@@ -32,7 +32,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common import EXTERNAL, ROOT, pct, table
+from common import EXTERNAL, ROOT, children, pct, table
 
 QA = Path(sys.executable).with_name("qa")
 
@@ -153,7 +153,7 @@ def rounds(index: Path, script: Path, args) -> dict:
     try:
         base = f"http://127.0.0.1:{port}"
         wrk(base + "/ask", 2, args.connections, script)                 # warm up both workers
-        pids = [proc.pid] + [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+        pids = [proc.pid] + children(proc.pid)
         for _ in range(args.rounds):
             runs["trivial"].append(measured(base + "/healthz", args, None, pids))
             runs["ask"].append(measured(base + "/ask", args, script, pids))

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import distinct
 import scaling
-from common import ROOT, table
+from common import ROOT, children, table
 
 QA = Path(sys.executable).with_name("qa")
 
@@ -49,14 +49,6 @@ def memory_of(pid: int) -> dict[str, float]:
             elif key in ("Private_Clean", "Private_Dirty"):
                 out["uss"] += kb / 1024
     return out
-
-
-def children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(p) for p in text.split()]
 
 
 def per_passage(index: Path, asked: list[str]) -> dict:
