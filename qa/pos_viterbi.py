@@ -39,8 +39,7 @@ def viterbi(obs, states, start_p, trans_p, emit_p):
         V.append({})
         mem_path.append({})
         before = V[t - 1]
-        prev_states = [x for x in mem_path[t - 1].keys() if len(trans_p[x]) > 0]
-        prev_set = set(prev_states)
+        prev_states = {x for x in mem_path[t - 1] if trans_p[x]}       # the states that lead somewhere
         prev_states_expect_next = set().union(*[trans_p[x].keys() for x in prev_states])
         obs_states = set(states.get(obs[t], all_states)) & prev_states_expect_next
         if not obs_states:
@@ -48,7 +47,7 @@ def viterbi(obs, states, start_p, trans_p, emit_p):
         for y in obs_states:
             emit = emit_p[y].get(obs[t], MIN_FLOAT)
             prob, state = max((before[y0] + trans_p[y0][y] + emit, y0)
-                              for y0 in preds.get(y, ()) if y0 in prev_set)
+                              for y0 in preds.get(y, ()) if y0 in prev_states)
             V[t][y] = prob
             mem_path[t][y] = state
     prob, state = max((V[-1][y], y) for y in mem_path[-1].keys())
