@@ -70,9 +70,9 @@ def highlights(index: Index, number: int, wanted: set[str], analyzer: Analyzer) 
     return [list(s) for s in analyzer.spans(p.text, wanted, p.lang)]
 
 
-def passage_json(index: Index, hit: Hit, frame: Frame, analyzer: Analyzer) -> dict:
+def passage_json(index: Index, hit: Hit, wanted: set[str], analyzer: Analyzer) -> dict:
+    """One returned passage, the question's known topic words (`wanted`) highlighted."""
     p = index.passages[hit.number]
-    wanted = {k for c in frame.topic if c.known for alt in c.alternatives for k in alt}
     return {"id": p.id, "doc": p.doc, "city": p.city, "section": p.section, "text": p.text,
             "score": round(hit.score, 4), "highlights": highlights(index, hit.number, wanted, analyzer)}
 
@@ -88,7 +88,8 @@ def answer(text: str, history: list[str], index: Index, analyzer: Analyzer, top_
     understood = frame.understood(summary_line(frame, lambda key: cues.label(frame.lang, key), telling,
                                                word_in(index, frame.lang)))
     shown = ordered_hits(result, hits)[:top_k]
-    passages = [passage_json(index, h, frame, analyzer) for h in shown]
+    wanted = {k for c in frame.topic if c.known for alt in c.alternatives for k in alt}
+    passages = [passage_json(index, h, wanted, analyzer) for h in shown]
     if result.abstain:
         reason, fields = result.abstain
         abstain = abstain_json(frame.lang, reason, fields)
