@@ -111,7 +111,7 @@ class Vocabulary:
             pass
         e = encoded(term)
         h = zlib.crc32(e)
-        i = int(np.searchsorted(self.hashes, h))
+        i = int(self.hashes.searchsorted(np.uint32(h)))     # a Python int would cast every hash to int64 first
         found = None
         while i < len(self.hashes) and self.hashes[i] == h:
             if self.string(i) == e:
