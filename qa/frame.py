@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 
+BOTH_ENDS = "earliest_and_latest"     # a direction: the first and the last event ("最早和最晚")
 LEGACY_TYPES = {"date": "when", "quantity": "how_many", "money": "how_many", "size": "how_many", "city": "which_city",
                 "reason": "why", "name": "what", "person": "what", "sentence": "what"}
 

@@ -1,4 +1,4 @@
-"""Questions about the article itself: its title, its summary line, what it is about, its country."""
+"""Questions about the article itself: its title (or a city section's heading), its summary line, what it is about, its country."""
 from __future__ import annotations
 
 from ..analysis import Analyzer
@@ -14,6 +14,11 @@ def about_article(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyze
     if doc is None:
         return abstained("no_question")
     art = article_of(index, doc)
+    if frame.part == "title" and frame.cities:                 # "深圳のパートの見出しは?": that section's heading
+        own = [n for n in art.headings if index.passages[n].city in frame.cities]
+        if own:
+            return Result("article", cited=own, cities=frame.cities,
+                          city=frame.cities[0] if len(frame.cities) == 1 else None)
     if frame.part == "title":
         cited = [art.title] if art.title is not None else art.headings[:1]
     elif frame.part == "summary":

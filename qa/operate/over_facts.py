@@ -9,7 +9,7 @@ from ..analysis import Analyzer
 from ..article import article_of, doc_ranges, main_doc
 from ..cues import Cues
 from ..facts import Fact
-from ..frame import Frame, date_span
+from ..frame import BOTH_ENDS, Frame, date_span
 from ..index import Index
 from ..retrieve import Hit
 from ..understand import informative
@@ -86,15 +86,23 @@ def missing_cities(frame: Frame, found: list[Fact]) -> Result | None:
     return None
 
 
+def both_ends(pool: list[Fact]) -> list[Fact]:
+    """The earliest event(s) and then the latest (once each): "the first and the last"."""
+    first = extremes(pool, sort_key("earliest"))
+    return first + [f for f in extremes(pool, sort_key("latest")) if all(f is not g for g in first)]
+
+
 def extreme_event(frame: Frame, index: Index, analyzer: Analyzer, hits: list[Hit]) -> Result | None:
-    key = sort_key(frame.direction)
+    ends = both_ends if frame.direction == BOTH_ENDS else None
+    key = sort_key("earliest" if ends else frame.direction)
     words = informative(frame.topic, index)
     if len(frame.cities) >= 2:
         pool = []
         for city in frame.cities:
             own = informative(frame.city_topics.get(city) or frame.topic, index)
             found = gather.events(frame, index, [city], kind=False)    # each city's own words say what kind
-            pool += extremes(best_by_topic(found, own, index, analyzer, hits), key)[:1]
+            chosen = best_by_topic(found, own, index, analyzer, hits)
+            pool += ends(chosen) if ends else extremes(chosen, key)[:1]
     else:
         pool = best_by_topic(gather.events(frame, index), words, index, analyzer, hits)
     if not pool:
@@ -102,7 +110,7 @@ def extreme_event(frame: Frame, index: Index, analyzer: Analyzer, hits: list[Hit
     missing = missing_cities(frame, pool)
     if missing:
         return missing
-    winners = extremes(pool, key)
+    winners = ends(pool) if ends else extremes(pool, key)
     cities = list(dict.fromkeys(f.city for f in winners if f.city))
     others = [f for f in pool if f not in winners]
     return Result("extreme_event", facts=winners + others, cited=[index.by_id[f.passage_id] for f in winners + others],
@@ -175,7 +183,7 @@ def superlative(frame: Frame, index: Index, analyzer: Analyzer, cues: Cues, hits
     result = None
     if frame.only is not None or (frame.direction in ("most", "least") and frame.category in ("event", "organisation")):
         result = group_count(frame, index)
-    elif frame.direction in ("earliest", "latest"):
+    elif frame.direction in ("earliest", "latest", BOTH_ENDS):
         result = extreme_event(frame, index, analyzer, hits)
     elif frame.direction in ("most", "least"):
         result = extreme_quantity(frame, index, analyzer, cues, hits)

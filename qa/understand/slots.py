@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..cues import Cues, CueMatch
-from ..frame import Frame
+from ..frame import BOTH_ENDS, Frame
 
 NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
            "ひと": 1, "ふた": 2, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a single": 1}
@@ -31,6 +31,8 @@ def apply_cues(frame: Frame, found: list[CueMatch], cues: Cues) -> set[str]:
         if match:
             setattr(frame, slot, match.value)
             frame.sources[slot] = "question"
+    if {m.value for m in found if m.slot == "direction"} >= {"earliest", "latest"}:
+        frame.direction = BOTH_ENDS                                 # "最早…和最晚…", "the first and the last"
     only = next((m for m in found if m.slot == "only"), None)
     if only:
         frame.only = number_of(only.group)
