@@ -9,7 +9,7 @@ import json
 
 from conftest import ARTICLE, ROOT
 
-BLIND = [ROOT / "tests" / "blind" / name for name in ("questions.jsonl", "questions-2.jsonl")]
+BLIND = [ROOT / "tests" / "blind" / name for name in ("questions.jsonl", "questions-2.jsonl", "questions-3.jsonl")]
 FIELDS = {"id", "lang", "q", "history", "abstain", "city", "passage_any", "answer_any", "answer_all",
           "fact_dates", "cities_all"}
 
@@ -25,7 +25,7 @@ def test_blind_set_is_large_enough_and_well_formed():
     assert {q["lang"] for q in qs} == {"ja", "zh", "en"} and sum(bool(q.get("history")) for q in qs) >= 5
     for q in qs:
         assert set(q) <= FIELDS, q["id"]
-        assert q.get("abstain") or {"answer_any", "answer_all", "fact_dates", "cities_all"} & set(q), q["id"]
+        assert q.get("abstain") or {"answer_any", "answer_all", "fact_dates", "cities_all", "passage_any"} & set(q), q["id"]
 
 
 def test_blind_gold_comes_from_the_article():

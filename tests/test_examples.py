@@ -1,5 +1,6 @@
 """The development questions, judged by the shared examples' rules through POST /ask: the 20
-examples and the 90 more of shared/examples, and the project's own 67 (tests/dev).  The
+examples and the 90 more of shared/examples, and the project's own (tests/dev: 166, and 80 in new wordings
+written from the article alone, of which those in questions-2-open.txt are still missed).  The
 blind set (tests/blind) is not here: it is measured and reported, never tuned against."""
 from __future__ import annotations
 
@@ -8,14 +9,27 @@ import pytest
 from qa.evaluate import date_forms, judge, load_examples
 from conftest import EXAMPLES, ROOT
 
+DEV_2 = ROOT / "tests" / "dev" / "questions-2.jsonl"
+OPEN = {line.split("\t")[0] for line in (ROOT / "tests" / "dev" / "questions-2-open.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")}
 EXAMPLE_ROWS = [ex for path in (EXAMPLES, ROOT / "tests" / "examples" / "questions-more.jsonl",
-                                ROOT / "tests" / "dev" / "questions.jsonl") for ex in load_examples(path)]
+                                ROOT / "tests" / "dev" / "questions.jsonl", DEV_2) for ex in load_examples(path)
+                if ex["id"] not in OPEN]
+OPEN_ROWS = [ex for ex in load_examples(DEV_2) if ex["id"] in OPEN]
 
 
 @pytest.mark.parametrize("ex", EXAMPLE_ROWS, ids=[e["id"] for e in EXAMPLE_ROWS])
 def test_example(client, ex):
     r = client.post("/ask", json={"question": ex["q"], "history": ex.get("history", [])})
     assert judge(ex, r.status_code, r.get_json()) == []
+
+
+def test_open_questions_are_the_ones_still_missed(client):
+    """The dev questions listed as open exist and still miss (one that passes leaves the list)."""
+    assert len(OPEN_ROWS) == len(OPEN)
+    for ex in OPEN_ROWS:
+        r = client.post("/ask", json={"question": ex["q"], "history": ex.get("history", [])})
+        assert judge(ex, r.status_code, r.get_json()) != [], ex["id"]
 
 
 def test_the_judge_can_fail():

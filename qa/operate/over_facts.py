@@ -20,8 +20,17 @@ from .result import LIST_LIMIT, Result, abstained
 FACTS_WEIGHED = 2000    # facts a superlative weighs by their words; past this, those of the ranked passages
 
 
+def surely_in(frame: Frame, found: list[Fact]) -> list[Fact]:
+    """Asked of a month or a day: the events surely in it, when there are any (not those of the
+    whole year that only may be)."""
+    if not frame.period or len(frame.period.lo) < len("2018-05"):
+        return found
+    inside = [f for f in found if frame.period.fit(f.date, f.date_end) == 2]
+    return inside or found
+
+
 def events_result(frame: Frame, index: Index, doc: str | None = None) -> Result:
-    found = gather.events(frame, index, doc=doc)
+    found = surely_in(frame, gather.events(frame, index, doc=doc))
     if not found:
         return abstained("no_events")
     return Result("events", facts=found, cited=[index.by_id[f.passage_id] for f in found],

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from .. import gather
 from ..frame import Frame
 from ..index import Index
 from .slots import settle
 from .words import informative
+
+EARLIER_WEIGHT = 0.3     # an earlier question's words beside a follow-up's own: they say which thing, not what is asked
 
 @dataclass
 class Context:
@@ -55,6 +58,7 @@ def merge_followup(frame: Frame, context: Context | None, index: Index) -> Frame
         frame.sources["cities"] = "question+history"
     if frame.is_bare() and not frame.unknown_names:
         inherit_topic(frame, prev)
+        loosen_kind(frame, index)
     else:
         if "topic" in frame.refers:
             add_topic(frame, prev)
@@ -66,7 +70,7 @@ def merge_followup(frame: Frame, context: Context | None, index: Index) -> Frame
 def add_topic(frame: Frame, prev: Frame) -> None:
     """"When was that announced?": the earlier topic joins the question's own words."""
     have = {c.label for c in frame.topic}
-    frame.topic += [c for c in prev.topic if c.label not in have]
+    frame.topic += [replace(c, weight=c.weight * EARLIER_WEIGHT) for c in prev.topic if c.label not in have]
     frame.terms += list(prev.terms)
     frame.topic_from = prev.text
     frame.sources["topic"] = "question+history"
@@ -99,3 +103,13 @@ def inherit_topic(frame: Frame, prev: Frame) -> None:
         frame.sources["op"] = "history"
     elif frame.op in ("stance", "yes_no"):
         frame.op = "lookup"
+
+
+def loosen_kind(frame: Frame, index: Index) -> None:
+    """"And Shanghai that month?" after "What did Guangzhou announce in May?": when the new
+    city has no event of the earlier kind in the period, its events of any kind answer."""
+    if frame.sources.get("event_kind") != "history" or not frame.period or gather.events(frame, index):
+        return
+    if gather.events(frame, index, kind=False):
+        frame.event_kind, frame.topic, frame.op, frame.category = None, [], "timeline", "event"
+        frame.sources["event_kind"] = frame.sources["topic"] = "history, loosened"
