@@ -102,6 +102,9 @@ def test_the_old_cities_are_now_unknown(edited):
     ("天津最早的一件事和最晚的一件事分别是什么时候?", [], ["2021年2月", "2023年8月"]),
     ("and Nanjing that month?", ["What did Chengdu announce in June 2023?"], ["2023年6月12日", "南京"]),
     ("南京のブロックチェーン産業センターの開所日は?", [], ["2023年3月14日"]),
+    ("成都はいつから本格的に取り組み始めた?", [], ["2022年7月"]),
+    ("Which city moved first on blockchain?", [], ["天津"]),
+    ("西安从什么时候开始关注区块链?", [], ["2021年12月"]),
 ])
 def test_edited_operations(edited, question, history, expected):
     body = edited.ask(question, history)
