@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 CUES_PATH = Path(__file__).with_name("cues.json")
 LANGS = ("ja", "zh", "en")
+CLAUSE_ENDS = "、,，。.;；!！?？\n"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,15 @@ class Cues:
     noise_patterns: dict[str, re.Pattern]
     focus: dict[str, re.Pattern]
     digest: str                                       # what changes the facts of an index
+    negation: dict[str, re.Pattern] = field(default_factory=dict)   # lang -> a clause's denial, in passages
+
+    def denies(self, text: str, at: int, lang: str) -> bool:
+        """The clause from `at` to its end denies what it says ("…を提供することではありません")."""
+        pattern = self.negation.get(lang)
+        if pattern is None:
+            return False
+        end = min((i for i in (text.find(c, at) for c in CLAUSE_ENDS) if i >= 0), default=len(text))
+        return bool(pattern.search(text, at, end))
 
     def find(self, text: str, lang: str) -> list[CueMatch]:
         """Every cue of the language in the text, earlier cues winning overlapping spans."""
@@ -124,7 +134,9 @@ def parse_cues(raw: dict) -> Cues:
     noise = {lang: frozenset(w.lower() for w in noise_raw.get(lang, [])) for lang in LANGS}
     noise_patterns = {lang: _compile(p, lang) for lang, p in noise_raw.get("pattern", {}).items()}
     focus = {lang: _compile(p, lang) for lang, p in raw.get("focus", {}).items() if lang in LANGS}
-    return Cues(by_lang, kinds, parts, ranges, bounds, target, counters, labels, noise, noise_patterns, focus, digest)
+    negation = {lang: _compile(p, lang) for lang, p in raw.get("negation", {}).items() if lang in LANGS}
+    return Cues(by_lang, kinds, parts, ranges, bounds, target, counters, labels, noise, noise_patterns, focus, digest,
+                negation)
 
 
 @lru_cache(maxsize=1)

@@ -113,3 +113,13 @@ def test_a_passages_bm25_row_holds_exactly_its_analysed_terms_so_highlights_can_
         assert highlights(index, i, absent, analyzer) == [] == analyzer.spans(p.text, absent, p.lang)
         some = set(sorted(terms)[::3])
         assert highlights(index, i, some, analyzer) == [list(s) for s in analyzer.spans(p.text, some, p.lang)]
+
+
+def test_a_clause_denying_what_it_says():
+    from qa.cues import default_cues
+    cues = default_cues()
+    text = "杭州の政策は産業集積を形成することにあり、大規模な財政補助金を提供することではありません。"
+    at = text.index("財政補助金") + len("財政補助金")
+    assert cues.denies(text, at, "ja")
+    assert not cues.denies(text, text.index("産業集積") + 4, "ja")       # the clause before the comma affirms
+    assert not cues.denies("深圳は財政補助に大きな力を入れており、", 7, "ja")

@@ -105,6 +105,8 @@ def test_the_old_cities_are_now_unknown(edited):
     ("成都はいつから本格的に取り組み始めた?", [], ["2022年7月"]),
     ("Which city moved first on blockchain?", [], ["天津"]),
     ("西安从什么时候开始关注区块链?", [], ["2021年12月"]),
+    ("Which city gives big subsidies?", [], ["武漢"]),                 # 西安's sentence denies it
+    ("南京の弱点は?", [], ["遅れ"]),
 ])
 def test_edited_operations(edited, question, history, expected):
     body = edited.ask(question, history)

@@ -139,11 +139,23 @@ def times_named(word, text: str, analyzer: Analyzer) -> int:
     return max((min(len(analyzer.spans(text, {k}, "ja")) for k in alt) for alt in word.alternatives), default=0)
 
 
-def city_answer(frame: Frame, index: Index, hits: list[Hit]) -> Result:
-    """The city of the top passage that holds most of the question's words."""
+def denied(frame: Frame, index: Index, number: int, analyzer: Analyzer, cues: Cues) -> bool:
+    """Every telling word of the question the passage holds stands in a clause that denies it."""
+    p = index.passages[number]
+    keys = {k for w in informative(frame.topic, index) for alt in w.alternatives for k in alt}
+    spans = analyzer.spans(p.text, keys, p.lang) if keys else []
+    return bool(spans) and all(cues.denies(p.text, end, p.lang) for _, end in spans)
+
+
+def city_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues: Cues) -> Result:
+    """The city of the top passage that holds most of the question's words (and does not deny them)."""
     with_city = [h for h in hits[:2 * ANSWER_WINDOW] if index.passages[h.number].city]
     if not with_city:
         return sentence(frame, index, hits[0].number)
+    affirming = [h for h in with_city if not denied(frame, index, h.number, analyzer, cues)]
+    if not affirming:
+        return sentence(frame, index, with_city[0].number)     # the article says which city does not
+    with_city = affirming
     number = best_sentence(frame, index, with_city, 2 * ANSWER_WINDOW)    # the ranking groups by paragraph
     return Result("city", cited=[number], city=index.passages[number].city, confidence=confidence(frame, index, number))
 
@@ -185,7 +197,7 @@ def lookup(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues
     if frame.answer_type in ("quantity", "money", "size"):
         return quantity_answer(frame, index, hits, analyzer, cues)
     if frame.answer_type == "city":
-        return city_answer(frame, index, hits)
+        return city_answer(frame, index, hits, analyzer, cues)
     if frame.answer_type in ("name", "person"):
         return name_answer(frame, index, hits, analyzer)
     if frame.op == "yes_no":
