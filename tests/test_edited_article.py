@@ -107,6 +107,8 @@ def test_the_old_cities_are_now_unknown(edited):
     ("西安从什么时候开始关注区块链?", [], ["2021年12月"]),
     ("Which city gives big subsidies?", [], ["武漢"]),                 # 西安's sentence denies it
     ("南京の弱点は?", [], ["遅れ"]),
+    ("Which cities give big subsidies?", [], ["武漢"]),
+    ("補助金を出している都市は?", [], ["武漢"]),
 ])
 def test_edited_operations(edited, question, history, expected):
     body = edited.ask(question, history)

@@ -41,7 +41,7 @@ def operate(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cue
     elif frame.op == "count":
         result = count(frame, index, hits, analyzer)
     elif frame.op == "list":
-        result = listing(frame, index, hits, analyzer)
+        result = listing(frame, index, hits, analyzer, cues)
     elif frame.op == "compare":
         result = compare(frame, index, analyzer)
     elif frame.op == "stance":

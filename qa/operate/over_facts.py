@@ -13,7 +13,7 @@ from ..frame import BOTH_ENDS, Frame, date_span
 from ..index import Index
 from ..retrieve import Hit
 from ..understand import informative
-from .lookup import quantity_ok, unanswerable
+from .lookup import denied, quantity_ok, unanswerable
 from .result import LIST_LIMIT, Result, abstained
 
 
@@ -218,7 +218,7 @@ def count(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Re
                   city=frame.cities[0] if len(frame.cities) == 1 else None)
 
 
-def list_cities(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Result:
+def list_cities(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues: Cues) -> Result:
     words = informative(frame.topic, index)
     if frame.period or frame.event_kind or frame.category == "event":
         found = gather.events(frame, index)
@@ -227,8 +227,12 @@ def list_cities(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer)
         fact_fit = gather.fact_fitter(words, index, analyzer)
         facts = [f for f in gather.quantities(frame, index) if f.city and fact_fit(f) > 0]
         if not facts:
-            matched = [h.number for h in hits if gather.passage_fit(words, index, h.number) > 0]
+            matched = saying(frame, index, hits, words, analyzer, cues)
             facts = [f for n in matched for f in index.facts_of.of_number(n) if f.city]
+            if not facts:                          # said in passages, in no fact: the passages' cities
+                cited = [n for n in matched if index.passages[n].city and index.passages[n].city not in frame.excluded]
+                return Result("cities", cited=cited, cities=list(dict.fromkeys(index.passages[n].city for n in cited))) \
+                    if cited else abstained("no_match")
     else:
         doc = main_doc(index, hits)
         cities = [c for c in (article_of(index, doc).cities if doc else index.cities) if c not in frame.excluded]
@@ -259,9 +263,17 @@ def list_passages(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
                   facts=[f for n in chosen for f in index.facts_of.of_number(n) if f.kind != "stance"])
 
 
-def listing(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Result | None:
+def saying(frame: Frame, index: Index, hits: list[Hit], words, analyzer: Analyzer, cues: Cues) -> list[int]:
+    """The ranked passages that hold the question's words (at least half as many as the best one)
+    without denying them."""
+    fits = {h.number: gather.passage_fit(words, index, h.number) for h in hits}
+    best = max(fits.values(), default=0)
+    return [n for n, fit in fits.items() if best > 0 and fit >= best / 2 and not denied(frame, index, n, analyzer, cues)]
+
+
+def listing(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues: Cues) -> Result | None:
     if frame.answer_type == "city":
-        return list_cities(frame, index, hits, analyzer)
+        return list_cities(frame, index, hits, analyzer, cues)
     if frame.category in ("event", "organisation") or (frame.event_kind and (frame.period or frame.cities)):
         return events_result(frame, index, events_doc(frame, index, hits))
     return list_passages(frame, index, hits)
