@@ -109,6 +109,7 @@ def test_the_old_cities_are_now_unknown(edited):
     ("南京の弱点は?", [], ["遅れ"]),
     ("Which cities give big subsidies?", [], ["武漢"]),
     ("補助金を出している都市は?", [], ["武漢"]),
+    ("Which city relies on its internet industry?", [], ["西安"]),       # 天津's section fills the top ten
 ])
 def test_edited_operations(edited, question, history, expected):
     body = edited.ask(question, history)

@@ -148,15 +148,22 @@ def denied(frame: Frame, index: Index, number: int, analyzer: Analyzer, cues: Cu
 
 
 def city_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues: Cues) -> Result:
-    """The city of the top passage that holds most of the question's words (and does not deny them)."""
-    with_city = [h for h in hits[:2 * ANSWER_WINDOW] if index.passages[h.number].city]
+    """The city of the top passage that holds most of the question's words (and does not deny them):
+    among the top passages and each city's first two (one city's section can fill the top)."""
+    seen: dict[str, int] = {}
+    with_city = []
+    for r, h in enumerate(hits):
+        city = index.passages[h.number].city
+        if city and (r < 2 * ANSWER_WINDOW or seen.get(city, 0) < 2):
+            with_city.append(h)
+            seen[city] = seen.get(city, 0) + 1
     if not with_city:
         return sentence(frame, index, hits[0].number)
     affirming = [h for h in with_city if not denied(frame, index, h.number, analyzer, cues)]
     if not affirming:
         return sentence(frame, index, with_city[0].number)     # the article says which city does not
     with_city = affirming
-    number = best_sentence(frame, index, with_city, 2 * ANSWER_WINDOW)    # the ranking groups by paragraph
+    number = best_sentence(frame, index, with_city, len(with_city))
     return Result("city", cited=[number], city=index.passages[number].city, confidence=confidence(frame, index, number))
 
 

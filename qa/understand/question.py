@@ -54,6 +54,7 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
     frame.event_kind = next(iter(cues.event_kinds_in(work, lang)), None)
 
     concepts: list[tuple[Entry, int]] = []
+    concept_spans: list[tuple[int, int, Entry]] = []
     cities: list[tuple[int, str]] = []
     for entry, s, e in sorted(glossary_matches(work, lang, index), key=lambda m: (m[1], m[1] - m[2])):
         if not masked.free(s, e):
@@ -67,6 +68,7 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
             frame.unknown_names.append(entry.term)
         else:
             concepts.append((entry, s))
+            concept_spans.append((s, e, entry))
     city_view = analyzer.to_japanese_glyphs(work) if lang == "zh" else work
     if len(city_view) == len(work):
         for city in index.cities:
@@ -101,6 +103,10 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
     if span:
         frame.focus = [w for w in frame.topic if span[0] <= w.start < span[1]]
     frame.phrases = [t for t in analyzer.analyze(work, lang) if PAIR in t]
+    if lang != "ja":                                  # "internet industry" -> インターネット+産業, as the index pairs words
+        pairs = concept_pairs(work, sorted(concept_spans, key=lambda c: c[0]))
+        frame.phrases += pairs
+        frame.terms += pairs
     frame.city_topics = city_topics(frame.topic, cities)
     for slot in ("period", "event_kind"):
         if getattr(frame, slot):
@@ -111,3 +117,9 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
     frame.specific = bool(informative([w for w in frame.topic if w.start >= 0], index))
     decide_op(frame, ops, frame.specific)
     return frame
+
+
+def concept_pairs(work: str, spans: list[tuple[int, int, Entry]]) -> list[str]:
+    """Glossary terms standing side by side in the question, paired in the articles' words."""
+    return [f"{a.term}{PAIR}{b.term}" for (_, end, a), (start, _, b) in zip(spans, spans[1:])
+            if not work[end:start].strip()]
