@@ -103,7 +103,7 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
     if span:
         frame.focus = [w for w in frame.topic if span[0] <= w.start < span[1]]
     frame.phrases = [t for t in analyzer.analyze(work, lang) if PAIR in t]
-    if lang != "ja":                                  # "internet industry" -> インターネット+産業, as the index pairs words
+    if lang != "ja":                                  # "internet industry": the article words paired, as the index pairs them
         pairs = concept_pairs(work, sorted(concept_spans, key=lambda c: c[0]))
         frame.phrases += pairs
         frame.terms += pairs
