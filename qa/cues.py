@@ -58,6 +58,11 @@ class Cues:
     focus: dict[str, re.Pattern]
     digest: str                                       # what changes the facts of an index
     negation: dict[str, re.Pattern] = field(default_factory=dict)   # lang -> a clause's denial, in passages
+    since: dict[str, re.Pattern] = field(default_factory=dict)      # lang -> "since when … start?"
+
+    def asks_since(self, text: str, lang: str) -> bool:
+        pattern = self.since.get(lang)
+        return bool(pattern and pattern.search(text))
 
     def denies(self, text: str, at: int, lang: str) -> bool:
         """The clause from `at` to its end denies what it says ("…を提供することではありません")."""
@@ -135,8 +140,9 @@ def parse_cues(raw: dict) -> Cues:
     noise_patterns = {lang: _compile(p, lang) for lang, p in noise_raw.get("pattern", {}).items()}
     focus = {lang: _compile(p, lang) for lang, p in raw.get("focus", {}).items() if lang in LANGS}
     negation = {lang: _compile(p, lang) for lang, p in raw.get("negation", {}).items() if lang in LANGS}
+    since = {lang: _compile(p, lang) for lang, p in raw.get("since", {}).items() if lang in LANGS}
     return Cues(by_lang, kinds, parts, ranges, bounds, target, counters, labels, noise, noise_patterns, focus, digest,
-                negation)
+                negation, since)
 
 
 @lru_cache(maxsize=1)

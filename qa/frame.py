@@ -117,6 +117,7 @@ class Frame:
     refers: set[str] = field(default_factory=set)               # "city" / "topic": points back at history
     followup: bool = False
     explicit_type: bool = False
+    since: bool = False                                         # "since when … start?"
     type_at: int = -1                                           # where the answer type's cue stands
     cues: set[str] = field(default_factory=set)                 # operation cues seen in the question
     specific: bool = False                                      # a telling topic word of its own

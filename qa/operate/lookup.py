@@ -157,8 +157,8 @@ def city_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer,
         if city and (r < 2 * ANSWER_WINDOW or seen.get(city, 0) < 2):
             with_city.append(h)
             seen[city] = seen.get(city, 0) + 1
-    if not with_city:
-        return sentence(frame, index, hits[0].number)
+    if not with_city:                                          # articles without cities: the best sentence
+        return sentence(frame, index, best_sentence(frame, index, hits, 2 * ANSWER_WINDOW))
     affirming = [h for h in with_city if not denied(frame, index, h.number, analyzer, cues)]
     if not affirming:
         return sentence(frame, index, with_city[0].number)     # the article says which city does not

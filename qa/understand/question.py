@@ -51,6 +51,7 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
         if m.slot == "which" or (m.slot, m.value) in QUERY_BLANKS:
             query.blank(m.start, m.end)
     ops = apply_cues(frame, found, cues)
+    frame.since = frame.answer_type == "date" and cues.asks_since(work, lang)
     frame.event_kind = next(iter(cues.event_kinds_in(work, lang)), None)
 
     concepts: list[tuple[Entry, int]] = []

@@ -59,6 +59,8 @@ def decide_op(frame: Frame, ops: set[str], specific: bool, settled: bool = False
     the question has a telling topic word of its own.  A comparison with one city waits for
     the chat to name the other (`settled` once it cannot)."""
     topic = any(c.start >= 0 for c in frame.topic)
+    if frame.since and frame.cities and not specific and not frame.direction:
+        frame.direction = "earliest"            # "When did <city> start?": its first event
     if "timeline" in ops:
         frame.op = "timeline"
     elif frame.direction or frame.only:
@@ -85,8 +87,8 @@ def decide_op(frame: Frame, ops: set[str], specific: bool, settled: bool = False
         frame.op = "list"
     elif len(frame.cities) >= 2 or ("compare" in ops and frame.cities and not settled):
         frame.op = "compare"
-    elif "stance" in ops:
-        frame.op = "stance"
+    elif "stance" in ops or ("character" in ops and frame.cities):
+        frame.op = "stance"                     # "character"/"weakness": a city's, else the words are the topic
     elif frame.period and not topic and frame.answer_type == "sentence":
         frame.op = "timeline"
     elif frame.cities and not topic and not frame.period and not frame.explicit_type:
