@@ -110,6 +110,8 @@ def test_the_old_cities_are_now_unknown(edited):
     ("Which cities give big subsidies?", [], ["武漢"]),
     ("補助金を出している都市は?", [], ["武漢"]),
     ("Which city relies on its internet industry?", [], ["西安"]),       # 天津's section fills the top ten
+    ("西安和成都哪个企业多?", [], ["成都"]),
+    ("西安和成都哪个企业更少?", [], ["西安"]),
 ])
 def test_edited_operations(edited, question, history, expected):
     body = edited.ask(question, history)
