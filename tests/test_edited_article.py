@@ -112,12 +112,19 @@ def test_the_old_cities_are_now_unknown(edited):
     ("Which city relies on its internet industry?", [], ["西安"]),       # 天津's section fills the top ten
     ("西安和成都哪个企业多?", [], ["成都"]),
     ("西安和成都哪个企业更少?", [], ["西安"]),
+    ("文中给出了区块链企业具体数量的城市有哪几个?", [], ["成都", "西安"]),
+    ("what went on across the cities during 2022?", [], ["2022年7月", "2022年9月"]),
 ])
 def test_edited_operations(edited, question, history, expected):
     body = edited.ask(question, history)
     assert body["answer"] is not None, (question, body["abstain"])
     for text in expected:
         assert text in body["answer"]["text"], (question, body["answer"]["text"])
+
+
+def test_edited_number_of_another_year_abstains(edited):
+    assert edited.ask("2025年西安有多少家区块链企业?")["answer"] is None      # the count is dated 2023年8月
+    assert "77" in edited.ask("2023年西安有多少家区块链企业?")["answer"]["text"]
 
 
 def test_edited_timeline_of_a_city(edited):

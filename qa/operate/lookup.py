@@ -120,15 +120,27 @@ def counted_word(frame: Frame):
     return min(own, key=lambda w: abs(w.start - frame.type_at), default=None)
 
 
+def dated_elsewhere(frame: Frame, index: Index, number: int) -> bool:
+    """Asked of a period, the passage is dated to another time ("2020年の企業数?" and "2018年8月時点で55社")."""
+    if not frame.period:
+        return False
+    dated = [e for e in index.facts_of.of_number(number) if e.kind == "event" and e.date]
+    return bool(dated) and not any(frame.period.covers(e.date, e.date_end) for e in dated)
+
+
 def quantity_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues: Cues) -> Result:
-    ok = quantity_ok(frame, cues)
+    kind_ok = quantity_ok(frame, cues)
+
+    def ok(f: Fact) -> bool:
+        return kind_ok(f) and not dated_elsewhere(frame, index, index.by_id[f.passage_id])
     found = (best_fact(frame, index, hits, lambda f: ok(f) and f.modality != "target", analyzer)
              or best_fact(frame, index, hits, ok, analyzer))
     if found:
         f, number = found
         return Result("quantity", facts=[f], cited=[number], city=f.city, confidence=confidence(frame, index, number))
     word = counted_word(frame)
-    strict = frame.unit or frame.answer_type in ("money", "size") or frame.modality
+    strict = (frame.unit or frame.answer_type in ("money", "size") or frame.modality
+              or dated_elsewhere(frame, index, hits[0].number))
     if not strict and word and word.known and times_named(word, index.passages[hits[0].number].text, analyzer) >= 2:
         return sentence(frame, index, hits[0].number)       # the article lists them without a number
     return abstained("no_number")

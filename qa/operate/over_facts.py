@@ -231,7 +231,8 @@ def list_cities(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer,
             facts = [f for n in matched for f in index.facts_of.of_number(n) if f.city]
             if not facts:                          # said in passages, in no fact: the passages' cities
                 cited = [n for n in matched if index.passages[n].city and index.passages[n].city not in frame.excluded]
-                return Result("cities", cited=cited, cities=list(dict.fromkeys(index.passages[n].city for n in cited))) \
+                named = list(dict.fromkeys(index.passages[n].city for n in cited))
+                return Result("cities", cited=cited, cities=named, city=named[0] if len(named) == 1 else None) \
                     if cited else abstained("no_match")
     else:
         doc = main_doc(index, hits)
@@ -241,7 +242,7 @@ def list_cities(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer,
     if not cities:
         return abstained("no_match")
     return Result("cities", facts=facts, cited=list(dict.fromkeys(index.by_id[f.passage_id] for f in facts)),
-                  cities=cities)
+                  cities=cities, city=cities[0] if len(cities) == 1 else None)
 
 
 def list_passages(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
