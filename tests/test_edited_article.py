@@ -114,6 +114,8 @@ def test_the_old_cities_are_now_unknown(edited):
     ("西安和成都哪个企业更少?", [], ["西安"]),
     ("文中给出了区块链企业具体数量的城市有哪几个?", [], ["成都", "西安"]),
     ("what went on across the cities during 2022?", [], ["2022年7月", "2022年9月"]),
+    ("那成都呢?", ["西安到2023年8月有几家区块链技术服务企业?"], ["4200"]),
+    ("西安がブロックチェーンで強いのはなんで?", [], ["インターネット巨人"]),
 ])
 def test_edited_operations(edited, question, history, expected):
     body = edited.ask(question, history)

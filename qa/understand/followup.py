@@ -59,6 +59,7 @@ def merge_followup(frame: Frame, context: Context | None, index: Index) -> Frame
     if frame.is_bare() and not frame.unknown_names:
         inherit_topic(frame, prev)
         loosen_kind(frame, index)
+        loosen_period(frame)
     else:
         if "topic" in frame.refers:
             add_topic(frame, prev)
@@ -113,3 +114,11 @@ def loosen_kind(frame: Frame, index: Index) -> None:
     if gather.events(frame, index, kind=False):
         frame.event_kind, frame.topic, frame.op, frame.category = None, [], "timeline", "event"
         frame.sources["event_kind"] = frame.sources["topic"] = "history, loosened"
+
+
+def loosen_period(frame: Frame) -> None:
+    """"那廣州呢?" after a count dated 2018年8月: another city's count is asked, whenever it is dated."""
+    if (frame.sources.get("period") == "history" and frame.sources.get("cities") == "question"
+            and frame.answer_type in ("quantity", "money") and frame.category is None):
+        frame.period = None
+        frame.sources["period"] = "history, loosened"
