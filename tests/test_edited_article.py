@@ -116,6 +116,8 @@ def test_the_old_cities_are_now_unknown(edited):
     ("what went on across the cities during 2022?", [], ["2022年7月", "2022年9月"]),
     ("那成都呢?", ["西安到2023年8月有几家区块链技术服务企业?"], ["4200"]),
     ("西安がブロックチェーンで強いのはなんで?", [], ["インターネット巨人"]),
+    ("What does the article predict for Tianjin?", [], ["規制テクノロジー"]),
+    ("Anything notable in Nanjing in mid-2023?", [], ["2023年6月12日"]),
 ])
 def test_edited_operations(edited, question, history, expected):
     body = edited.ask(question, history)
