@@ -59,6 +59,7 @@ class Cues:
     digest: str                                       # what changes the facts of an index
     negation: dict[str, re.Pattern] = field(default_factory=dict)   # lang -> a clause's denial, in passages
     since: dict[str, re.Pattern] = field(default_factory=dict)      # lang -> "since when … start?"
+    choices: dict[str, re.Pattern] = field(default_factory=dict)    # lang -> "X or Y" joiners
 
     def asks_since(self, text: str, lang: str) -> bool:
         pattern = self.since.get(lang)
@@ -141,8 +142,9 @@ def parse_cues(raw: dict) -> Cues:
     focus = {lang: _compile(p, lang) for lang, p in raw.get("focus", {}).items() if lang in LANGS}
     negation = {lang: _compile(p, lang) for lang, p in raw.get("negation", {}).items() if lang in LANGS}
     since = {lang: _compile(p, lang) for lang, p in raw.get("since", {}).items() if lang in LANGS}
+    choices = {lang: _compile(p, lang) for lang, p in raw.get("choices", {}).items() if lang in LANGS}
     return Cues(by_lang, kinds, parts, ranges, bounds, target, counters, labels, noise, noise_patterns, focus, digest,
-                negation, since)
+                negation, since, choices)
 
 
 @lru_cache(maxsize=1)

@@ -72,7 +72,7 @@ def extreme_answer(frame: Frame, result: Result) -> dict:
     n = result.count or 1
     winners, others = result.facts[:n], result.facts[n:]
     lines = [line(f) for f in winners]
-    if others and len(frame.cities) >= 2:
+    if others and (len(frame.cities) >= 2 or frame.choices):
         lines.append(w["versus"].format(items=w["sep"].join(line(f) for f in others)))
     out = {"text": "\n".join(lines), "cities": result.cities}
     if len(winners) == 1 and winners[0].kind == "event":

@@ -118,6 +118,8 @@ def test_the_old_cities_are_now_unknown(edited):
     ("西安がブロックチェーンで強いのはなんで?", [], ["インターネット巨人"]),
     ("What does the article predict for Tianjin?", [], ["規制テクノロジー"]),
     ("Anything notable in Nanjing in mid-2023?", [], ["2023年6月12日"]),
+    ("南京的區塊鏈產業中心跟技術研究中心,哪一個比較早成立?", [], ["2023年3月14日"]),
+    ("Which was founded first - the Zhongguancun alliance or Chengdu's industry association?", [], ["2021年2月", "天津"]),
 ])
 def test_edited_operations(edited, question, history, expected):
     body = edited.ask(question, history)

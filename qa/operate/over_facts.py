@@ -112,6 +112,13 @@ def extreme_event(frame: Frame, index: Index, analyzer: Analyzer, hits: list[Hit
             found = gather.events(frame, index, [city], kind=False)    # each city's own words say what kind
             chosen = best_by_topic(found, own, index, analyzer, hits)
             pool += ends(chosen) if ends else extremes(chosen, key)[:1]
+    elif frame.choices and not ends:
+        pool = []
+        for cities, own in frame.choices:                            # "X跟Y哪个早": X's event, then Y's
+            found = gather.events(frame, index, cities, kind=False)
+            pool += extremes(best_by_topic(found, informative(own, index), index, analyzer, hits), key)[:1]
+        if len(pool) < 2:
+            pool = best_by_topic(gather.events(frame, index), words, index, analyzer, hits)
     else:
         pool = best_by_topic(gather.events(frame, index), words, index, analyzer, hits)
     if not pool:

@@ -10,7 +10,7 @@ from ..glossary import Entry
 from ..index import Index
 from .periods import find_period
 from .slots import apply_cues, decide_op, excluded_cities
-from .words import (Masked, city_topics, concept_word, corpus_city, glossary_matches, informative, known_keys,
+from .words import (Masked, choices, city_topics, concept_word, corpus_city, glossary_matches, informative, known_keys,
                     topic_words, unknown_capitalised)
 
 QUERY_BLANKS = {("type", t) for t in ("date", "quantity", "city", "cities", "reason")} | {
@@ -109,6 +109,8 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
         frame.phrases += pairs
         frame.terms += pairs
     frame.city_topics = city_topics(frame.topic, cities)
+    if len(frame.cities) < 2:
+        frame.choices = choices(work, cues.choices.get(lang), frame.topic, cities)
     for slot in ("period", "event_kind"):
         if getattr(frame, slot):
             frame.sources[slot] = "question"

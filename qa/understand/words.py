@@ -149,6 +149,20 @@ def topic_words(work: str, masked: Masked, lang: str, analyzer: Analyzer, index:
     return out
 
 
+def choices(text: str, joiners, topic: list[ContentWord], cities: list[tuple[int, str]]) -> list[tuple[list[str], list[ContentWord]]]:
+    """The things a question chooses between ("X跟Y哪个早", "X or Y?"): the cities and known words
+    of each side of its joiners; none unless two sides hold known words."""
+    if joiners is None:
+        return []
+    bounds = [0] + [m.start() for m in joiners.finditer(text)] + [len(text) + 1]
+    sides = []
+    for lo, hi in zip(bounds, bounds[1:]):
+        words = [w for w in topic if w.known and lo <= w.start < hi]
+        if words:
+            sides.append((list(dict.fromkeys(c for pos, c in cities if lo <= pos < hi)), words))
+    return sides if len(sides) >= 2 else []
+
+
 def city_topics(topic: list[ContentWord], cities: list[tuple[int, str]]) -> dict[str, list[ContentWord]]:
     """Words said after each city up to the next ("AのxとBのy"): its own topic."""
     if len({c for _, c in cities}) < 2:
