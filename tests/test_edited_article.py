@@ -154,3 +154,9 @@ def test_edited_follow_up_about_a_city_without_the_fact_abstains(edited):
 def test_edited_localized_answers(edited, question, expected):
     loc = edited.ask(question)["answer"]["localized"]
     assert expected in loc["text"], loc
+
+
+def test_edited_why_cites_the_sentence_before_the_heading(edited):
+    body = edited.ask("Why is Wuhan so focused on the finance side of blockchain?")
+    assert body["passages"][0]["text"].startswith("武漢のブロックチェーン分野における政策は")
+    assert edited.ask("武漢の方針は?")["passages"][0]["text"].startswith("武漢:")      # a stance question: the heading
