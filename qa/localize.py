@@ -158,6 +158,8 @@ def localized_shape(frame: Frame, result: Result, loc: Localizer) -> dict | None
         country = w["country"].format(names=loc.join(loc.name(c) for c in result.countries)) if result.countries else ""
         return {"text": w["count_cities"].format(country=country, n=result.count,
                                                    items=loc.join(loc.name(c) for c in result.cities))}
+    if shape == "compare_sentences":                     # each city named, its sentence quoted
+        return lines_answer([{"text": loc.name(c), "quote": q} for c, q in zip(result.cities, result.quotes)])
     if shape == "count_events":
         items = loc.join(w["city_date"].format(city=loc.name(f.city), date=loc.date(f)) if f.city else loc.date(f)
                          for f in facts)

@@ -144,6 +144,9 @@ def shape_answer(frame: Frame, result: Result, index: Index) -> dict:
         return stance_answer(result, index)
     if shape == "compare":
         return compare_answer(result)
+    if shape == "compare_sentences":                      # each city's sentence on the asked words
+        return {"text": "\n".join(f"{index.passages[n].city}: {passage_text(index, n)}" for n in result.cited),
+                "cities": result.cities}
     if shape in ("sentences", "article"):
         return {"text": "\n".join(passage_text(index, n) for n in result.cited),
                 **({"cities": result.cities} if shape == "sentences" and len(result.cities) > 1 else {})}

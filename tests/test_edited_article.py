@@ -120,6 +120,8 @@ def test_the_old_cities_are_now_unknown(edited):
     ("Anything notable in Nanjing in mid-2023?", [], ["2023年6月12日"]),
     ("南京的區塊鏈產業中心跟技術研究中心,哪一個比較早成立?", [], ["2023年3月14日"]),
     ("Which was founded first - the Zhongguancun alliance or Chengdu's industry association?", [], ["2021年2月", "天津"]),
+    ("西安和武汉在财政补贴上的思路有什么不一样?", [], ["西安: ", "財政補助金", "武漢: ", "財政補助に"]),
+    ("成都の実施細則と南京の技術研究センター設立、時期が早いのはどっちですか?", [], ["2023年5月 成都"]),
 ])
 def test_edited_operations(edited, question, history, expected):
     body = edited.ask(question, history)

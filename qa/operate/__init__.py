@@ -43,7 +43,7 @@ def operate(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cue
     elif frame.op == "list":
         result = listing(frame, index, hits, analyzer, cues)
     elif frame.op == "compare":
-        result = compare(frame, index, analyzer)
+        result = compare(frame, index, analyzer, hits)
     elif frame.op == "stance":
         result = stance(frame, index, hits, analyzer)
     elif frame.op == "about_article":

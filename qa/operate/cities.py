@@ -30,8 +30,29 @@ def stance(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> R
     return Result("stance", facts=own, cited=cited, city=city, stance=[f.text for f in own])
 
 
-def compare(frame: Frame, index: Index, analyzer: Analyzer) -> Result:
-    """Each city side by side: its stance, its best-matching number, its dated events."""
+def compare_on(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
+    """Cities compared on the question's telling words ("how do X and Y differ on subsidies"): each city's
+    sentence that best fits them, when every city has one."""
+    words = informative(frame.topic, index)
+    if not words:
+        return None
+    cited = []
+    for city in frame.cities:
+        claims = [h.number for h in hits if index.passages[h.number].city == city and index.passages[h.number].kind == "claim"]
+        best = max(claims, key=lambda n: (gather.passage_fit(words, index, n), -claims.index(n)), default=None)
+        if best is None or gather.passage_fit(words, index, best) <= 0:
+            return None
+        cited.append(best)
+    return Result("compare_sentences", cited=cited, cities=[index.passages[n].city for n in cited],
+                  quotes=[index.passages[n].text for n in cited])
+
+
+def compare(frame: Frame, index: Index, analyzer: Analyzer, hits: list[Hit] | None = None) -> Result:
+    """Each city side by side: on the question's words, its sentence about them; else its
+    stance, its best-matching number, its dated events."""
+    topical = compare_on(frame, index, hits or [])
+    if topical:
+        return topical
     facts, cited = [], []
     for city in frame.cities:
         own = index.facts_in.get(city, [])
