@@ -122,6 +122,8 @@ def test_the_old_cities_are_now_unknown(edited):
     ("Which was founded first - the Zhongguancun alliance or Chengdu's industry association?", [], ["2021年2月", "天津"]),
     ("西安和武汉在财政补贴上的思路有什么不一样?", [], ["西安: ", "財政補助金", "武漢: ", "財政補助に"]),
     ("成都の実施細則と南京の技術研究センター設立、時期が早いのはどっちですか?", [], ["2023年5月 成都"]),
+    ("What's the most recent development mentioned anywhere in the piece?", [], ["2023年10月", "成都"]),
+    ("デジタル発票とか国際送金で全国をリードしてる都市は?", [], ["武漢"]),
 ])
 def test_edited_operations(edited, question, history, expected):
     body = edited.ask(question, history)
@@ -162,3 +164,9 @@ def test_edited_why_cites_the_sentence_before_the_heading(edited):
     body = edited.ask("Why is Wuhan so focused on the finance side of blockchain?")
     assert body["passages"][0]["text"].startswith("武漢のブロックチェーン分野における政策は")
     assert edited.ask("武漢の方針は?")["passages"][0]["text"].startswith("武漢:")      # a stance question: the heading
+
+
+def test_edited_numbers_of_a_time_the_article_does_not_reach(edited):
+    assert edited.ask("how many did it have in 2026?", ["Which city has the most blockchain companies?"])["answer"] is None
+    assert "4200" in edited.ask("how many did it have in 2023?", ["Which city has the most blockchain companies?"])["answer"]["text"]
+    assert edited.ask("成都のブロックチェーン企業のうち、ユニコーンは何パーセント?")["answer"] is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import gather
 from ..analysis import Analyzer
+from ..article import doc_ranges
 from ..cues import Cues
 from ..facts import Fact
 from ..frame import Frame
@@ -121,11 +122,26 @@ def counted_word(frame: Frame):
 
 
 def dated_elsewhere(frame: Frame, index: Index, number: int) -> bool:
-    """Asked of a period, the passage is dated to another time ("2020年の企業数?" and "2018年8月時点で55社")."""
+    """Asked of a period, the passage is dated to another time ("2020年の企業数?" and "2018年8月時点で55社"),
+    or, undated ("現在6000以上"), its article's last date is before the period."""
     if not frame.period:
         return False
     dated = [e for e in index.facts_of.of_number(number) if e.kind == "event" and e.date]
-    return bool(dated) and not any(frame.period.covers(e.date, e.date_end) for e in dated)
+    if not dated:
+        last = last_date(index, index.passages[number].doc)
+        return last is not None and last[:4] < frame.period.lo[:4]
+    return not any(frame.period.covers(e.date, e.date_end) for e in dated)
+
+
+def last_date(index: Index, doc: str) -> str | None:
+    """The latest date an article gives (its events' ends), computed once per index."""
+    key = ("last_date", doc)
+    if key not in index.derived:
+        first, last = doc_ranges(index).get(doc, (0, -1))
+        ends = [e.date_end or e.date for n in range(first, last + 1) for e in index.facts_of.of_number(n)
+                if e.kind == "event" and e.date]
+        index.derived[key] = max(ends, default=None)
+    return index.derived[key]
 
 
 def quantity_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues: Cues) -> Result:

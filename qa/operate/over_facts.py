@@ -266,8 +266,8 @@ def list_passages(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
     chosen = [n for n in chosen if index.passages[n].kind == "claim"][:LIST_LIMIT]
     if len(chosen) <= 1:
         return None
-    return Result("sentences", cited=chosen, cities=list(dict.fromkeys(index.passages[n].city for n in chosen
-                                                                        if index.passages[n].city)),
+    named = list(dict.fromkeys(index.passages[n].city for n in chosen if index.passages[n].city))
+    return Result("sentences", cited=chosen, cities=named, city=named[0] if len(named) == 1 else None,
                   facts=[f for n in chosen for f in index.facts_of.of_number(n) if f.kind != "stance"])
 
 
