@@ -104,7 +104,7 @@ class Frame:
     phrases: list[str] = field(default_factory=list)            # pairs of adjacent words, cities kept
     focus: list[ContentWord] = field(default_factory=list)      # the words naming what is asked for ("住所")
     city_topics: dict[str, list[ContentWord]] = field(default_factory=dict)   # words said beside each city
-    choices: list[tuple[list[str], list[ContentWord]]] = field(default_factory=list)  # "X or Y": each one's cities, words
+    choices: list[tuple[list[str], list[ContentWord]]] = field(default_factory=list)  # "X or Y": each side's cities, words
     event_kind: str | None = None
     direction: str | None = None
     category: str | None = None

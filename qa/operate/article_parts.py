@@ -1,4 +1,5 @@
-"""Questions about the article itself: its title (or a city section's heading), its summary line, what it is about, its country."""
+"""Questions about the article itself: its title (or a city section's heading), its summary line,
+what it is about, its country."""
 from __future__ import annotations
 
 from ..analysis import Analyzer
@@ -14,7 +15,7 @@ def about_article(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyze
     if doc is None:
         return abstained("no_question")
     art = article_of(index, doc)
-    if frame.part == "title" and frame.cities:                 # "<city>のパートの見出しは?": that section's heading
+    if frame.part == "title" and frame.cities:              # "<city>のパートの見出しは?": the section's heading
         own = [n for n in art.headings if index.passages[n].city in frame.cities]
         if own:
             return Result("article", cited=own, cities=frame.cities,

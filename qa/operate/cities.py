@@ -24,8 +24,8 @@ def stance(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> R
     words = informative(frame.topic, index)
     claims = [h.number for h in hits if index.passages[h.number].kind == "claim" and index.passages[h.number].city == city]
     best = max(claims, key=lambda n: (gather.passage_fit(words, index, n), -claims.index(n)), default=None)
-    better = best is not None and (gather.passage_fit(words, index, best) > gather.passage_fit(words, index, heading)
-                                   or frame.answer_type == "reason" or "character" in frame.cues)   # why/weakness: a sentence
+    explains = frame.answer_type == "reason" or "character" in frame.cues     # why, weakness: a sentence first
+    better = best is not None and (explains or gather.passage_fit(words, index, best) > gather.passage_fit(words, index, heading))
     cited = [best, heading] if better else [heading] + ([best] if best is not None else [])
     return Result("stance", facts=own, cited=cited, city=city, stance=[f.text for f in own])
 
@@ -38,7 +38,8 @@ def compare_on(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
         return None
     cited = []
     for city in frame.cities:
-        claims = [h.number for h in hits if index.passages[h.number].city == city and index.passages[h.number].kind == "claim"]
+        claims = [h.number for h in hits
+                  if index.passages[h.number].city == city and index.passages[h.number].kind == "claim"]
         best = max(claims, key=lambda n: (gather.passage_fit(words, index, n), -claims.index(n)), default=None)
         if best is None or gather.passage_fit(words, index, best) <= 0:
             return None

@@ -149,7 +149,10 @@ def topic_words(work: str, masked: Masked, lang: str, analyzer: Analyzer, index:
     return out
 
 
-def choices(text: str, joiners, topic: list[ContentWord], cities: list[tuple[int, str]]) -> list[tuple[list[str], list[ContentWord]]]:
+Choice = tuple[list[str], list[ContentWord]]          # one side of "X or Y": its cities, its words
+
+
+def choices(text: str, joiners, topic: list[ContentWord], cities: list[tuple[int, str]]) -> list[Choice]:
     """The things a question chooses between ("X跟Y哪个早", "X or Y?"): the cities and known words
     of each side of its joiners; none unless two sides hold known words."""
     if joiners is None:
