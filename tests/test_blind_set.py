@@ -9,7 +9,8 @@ import json
 
 from conftest import ARTICLE, ROOT
 
-BLIND = [ROOT / "tests" / "blind" / name for name in ("questions.jsonl", "questions-2.jsonl", "questions-3.jsonl")]
+BLIND = [ROOT / "tests" / "blind" / name for name in ("questions.jsonl", "questions-2.jsonl", "questions-3.jsonl",
+                                                        "questions-4.jsonl")]
 FIELDS = {"id", "lang", "q", "history", "abstain", "city", "passage_any", "answer_any", "answer_all",
           "fact_dates", "cities_all"}
 
