@@ -66,7 +66,7 @@ class Cues:
         return bool(pattern and pattern.search(text))
 
     def denies(self, text: str, at: int, lang: str) -> bool:
-        """The clause from `at` to its end denies what it says ("…を提供することではありません")."""
+        """The clause from `at` to its end denies what it says ("…を行うことではありません")."""
         pattern = self.negation.get(lang)
         if pattern is None:
             return False

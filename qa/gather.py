@@ -19,7 +19,8 @@ from .frame import ContentWord, Frame
 from .index import Index, date_order
 from .retrieve import Hit, matches_word, retrieve
 
-DAY_PRECISION = 10          # len("2018-05-25")
+DAY_PRECISION = 10          # len("YYYY-MM-DD")
+MONTH_PRECISION = 7         # len("YYYY-MM")
 
 
 def scope_mask(frame: Frame, index: Index) -> np.ndarray | None:

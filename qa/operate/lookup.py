@@ -122,8 +122,8 @@ def counted_word(frame: Frame):
 
 
 def dated_elsewhere(frame: Frame, index: Index, number: int) -> bool:
-    """Asked of a period, the passage is dated to another time ("2020年の企業数?" and "2018年8月時点で55社"),
-    or, undated ("現在6000以上"), its article's last date is before the period."""
+    """Asked of a period, the passage is dated to another time (a count "as of" another year), or,
+    undated ("現在…", "now …"), its article's last date is before the period."""
     if not frame.period:
         return False
     dated = [e for e in index.facts_of.of_number(number) if e.kind == "event" and e.date]

@@ -23,7 +23,7 @@ FACTS_WEIGHED = 2000    # facts a superlative weighs by their words; past this, 
 def surely_in(frame: Frame, found: list[Fact]) -> list[Fact]:
     """Asked of a month or a day: the events surely in it, when there are any (not those of the
     whole year that only may be)."""
-    if not frame.period or len(frame.period.lo) < len("2018-05"):
+    if not frame.period or len(frame.period.lo) < gather.MONTH_PRECISION:
         return found
     inside = [f for f in found if frame.period.fit(f.date, f.date_end) == 2]
     return inside or found

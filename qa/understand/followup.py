@@ -107,7 +107,7 @@ def inherit_topic(frame: Frame, prev: Frame) -> None:
 
 
 def loosen_kind(frame: Frame, index: Index) -> None:
-    """"And Shanghai that month?" after "What did Guangzhou announce in May?": when the new
+    """"And <city B> that month?" after "What did <city A> announce in <month>?": when the new
     city has no event of the earlier kind in the period, its events of any kind answer."""
     if frame.sources.get("event_kind") != "history" or not frame.period or gather.events(frame, index):
         return
@@ -117,7 +117,7 @@ def loosen_kind(frame: Frame, index: Index) -> None:
 
 
 def loosen_period(frame: Frame) -> None:
-    """"那廣州呢?" after a count dated 2018年8月: another city's count is asked, whenever it is dated."""
+    """"那<city>呢?" after a count dated to a month: another city's count is asked, whenever it is dated."""
     if (frame.sources.get("period") == "history" and frame.sources.get("cities") == "question"
             and frame.answer_type in ("quantity", "money") and frame.category is None):
         frame.period = None
