@@ -10,6 +10,12 @@ from ..understand import informative
 from .result import Result
 
 
+def best_claim(city: str, words, index: Index, hits: list[Hit]) -> int | None:
+    """The city's ranked claim that best fits the words (the higher ranked of equals)."""
+    claims = [h.number for h in hits if index.passages[h.number].kind == "claim" and index.passages[h.number].city == city]
+    return max(claims, key=lambda n: gather.passage_fit(words, index, n), default=None)   # max keeps the first of equals
+
+
 def stance(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Result | None:
     """A city's stance (its section heading, the summary's clause) and its sentence that best
     fits the question's words; None without a city that has one."""
@@ -22,8 +28,7 @@ def stance(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> R
     heading = next((index.by_id[f.passage_id] for f in own if index.passages[index.by_id[f.passage_id]].kind == "heading"),
                    index.by_id[own[0].passage_id])
     words = informative(frame.topic, index)
-    claims = [h.number for h in hits if index.passages[h.number].kind == "claim" and index.passages[h.number].city == city]
-    best = max(claims, key=lambda n: (gather.passage_fit(words, index, n), -claims.index(n)), default=None)
+    best = best_claim(city, words, index, hits)
     explains = frame.answer_type == "reason" or "character" in frame.cues     # why, weakness: a sentence first
     better = best is not None and (explains or gather.passage_fit(words, index, best) > gather.passage_fit(words, index, heading))
     cited = [best, heading] if better else [heading] + ([best] if best is not None else [])
@@ -38,9 +43,7 @@ def compare_on(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
         return None
     cited = []
     for city in frame.cities:
-        claims = [h.number for h in hits
-                  if index.passages[h.number].city == city and index.passages[h.number].kind == "claim"]
-        best = max(claims, key=lambda n: (gather.passage_fit(words, index, n), -claims.index(n)), default=None)
+        best = best_claim(city, words, index, hits)
         if best is None or gather.passage_fit(words, index, best) <= 0:
             return None
         cited.append(best)
