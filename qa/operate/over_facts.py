@@ -252,6 +252,13 @@ def list_cities(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer,
                   cities=cities, city=cities[0] if len(cities) == 1 else None)
 
 
+def fitting(words, index: Index, hits: list[Hit]) -> list[int]:
+    """The ranked passages that hold the words at least half as well as the best one."""
+    fits = [(h.number, gather.passage_fit(words, index, h.number)) for h in hits]
+    best = max((fit for _, fit in fits), default=0)
+    return [n for n, fit in fits if best > 0 and fit >= best / 2]
+
+
 def list_passages(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
     """Every top passage that holds the topic's telling words ("all the firsts of a city"); None
     when one passage at most does (then it is a lookup)."""
@@ -261,9 +268,7 @@ def list_passages(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
     words = informative(frame.topic, index)
     if not words:
         return None
-    best = max(gather.passage_fit(words, index, h.number) for h in hits)
-    chosen = [h.number for h in hits if best > 0 and gather.passage_fit(words, index, h.number) >= best / 2]
-    chosen = [n for n in chosen if index.passages[n].kind == "claim"][:LIST_LIMIT]
+    chosen = [n for n in fitting(words, index, hits) if index.passages[n].kind == "claim"][:LIST_LIMIT]
     if len(chosen) <= 1:
         return None
     named = list(dict.fromkeys(index.passages[n].city for n in chosen if index.passages[n].city))
@@ -272,11 +277,8 @@ def list_passages(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
 
 
 def saying(frame: Frame, index: Index, hits: list[Hit], words, analyzer: Analyzer, cues: Cues) -> list[int]:
-    """The ranked passages that hold the question's words (at least half as many as the best one)
-    without denying them."""
-    fits = {h.number: gather.passage_fit(words, index, h.number) for h in hits}
-    best = max(fits.values(), default=0)
-    return [n for n, fit in fits.items() if best > 0 and fit >= best / 2 and not denied(frame, index, n, analyzer, cues)]
+    """The passages `fitting` the question's words that do not deny them."""
+    return [n for n in fitting(words, index, hits) if not denied(frame, index, n, analyzer, cues)]
 
 
 def listing(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues: Cues) -> Result | None:
