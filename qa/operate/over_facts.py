@@ -104,23 +104,17 @@ def both_ends(pool: list[Fact]) -> list[Fact]:
 def extreme_event(frame: Frame, index: Index, analyzer: Analyzer, hits: list[Hit]) -> Result | None:
     ends = both_ends if frame.direction == BOTH_ENDS else None
     key = sort_key("earliest" if ends else frame.direction)
-    words = informative(frame.topic, index)
-    if len(frame.cities) >= 2:
-        pool = []
-        for city in frame.cities:
-            own = informative(frame.city_topics.get(city) or frame.topic, index)
-            found = gather.events(frame, index, [city], kind=False)    # each city's own words say what kind
-            chosen = best_by_topic(found, own, index, analyzer, hits)
-            pool += ends(chosen) if ends else extremes(chosen, key)[:1]
-    elif frame.choices and not ends:
-        pool = []
-        for cities, own in frame.choices:                            # "X跟Y哪个早": X's event, then Y's
-            found = gather.events(frame, index, cities, kind=False)
-            pool += extremes(best_by_topic(found, informative(own, index), index, analyzer, hits), key)[:1]
-        if len(pool) < 2:
-            pool = best_by_topic(gather.events(frame, index), words, index, analyzer, hits)
-    else:
-        pool = best_by_topic(gather.events(frame, index), words, index, analyzer, hits)
+    if len(frame.cities) >= 2:                                      # each city with the words said beside it
+        sides = [([city], frame.city_topics.get(city) or frame.topic) for city in frame.cities]
+    else:                                                           # "X跟Y哪个早": each side with its own words
+        sides = frame.choices if not ends else []
+    pool = []
+    for cities, own in sides:                                       # each side's own words say what kind
+        chosen = best_by_topic(gather.events(frame, index, cities, kind=False), informative(own, index),
+                               index, analyzer, hits)
+        pool += ends(chosen) if ends else extremes(chosen, key)[:1]
+    if len(frame.cities) < 2 and len(pool) < 2:                     # no two sides: the events that fit the words
+        pool = best_by_topic(gather.events(frame, index), informative(frame.topic, index), index, analyzer, hits)
     if not pool:
         return None
     missing = missing_cities(frame, pool)
