@@ -139,12 +139,13 @@ def parse_cues(raw: dict) -> Cues:
     noise_raw = raw.get("noise", {})
     noise = {lang: frozenset(w.lower() for w in noise_raw.get(lang, [])) for lang in LANGS}
     noise_patterns = {lang: _compile(p, lang) for lang, p in noise_raw.get("pattern", {}).items()}
-    focus = {lang: _compile(p, lang) for lang, p in raw.get("focus", {}).items() if lang in LANGS}
-    negation = {lang: _compile(p, lang) for lang, p in raw.get("negation", {}).items() if lang in LANGS}
-    since = {lang: _compile(p, lang) for lang, p in raw.get("since", {}).items() if lang in LANGS}
-    choices = {lang: _compile(p, lang) for lang, p in raw.get("choices", {}).items() if lang in LANGS}
-    return Cues(by_lang, kinds, parts, ranges, bounds, target, counters, labels, noise, noise_patterns, focus, digest,
-                negation, since, choices)
+    return Cues(by_lang, kinds, parts, ranges, bounds, target, counters, labels, noise, noise_patterns,
+                per_lang(raw, "focus"), digest, per_lang(raw, "negation"), per_lang(raw, "since"), per_lang(raw, "choices"))
+
+
+def per_lang(raw: dict, section: str) -> dict[str, re.Pattern]:
+    """A section of one pattern per language ({"ja": ..., "zh": ..., "en": ...}), compiled."""
+    return {lang: _compile(p, lang) for lang, p in raw.get(section, {}).items() if lang in LANGS}
 
 
 @lru_cache(maxsize=1)

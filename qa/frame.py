@@ -87,6 +87,9 @@ class ContentWord:
     start: int = -1                  # where it stands in the question (-1: not from its text)
 
 
+Choice = tuple[list[str], list[ContentWord]]          # one side of "X or Y": its cities, its words
+
+
 # ---------------------------------------------------------------- the frame
 
 @dataclass
@@ -104,7 +107,7 @@ class Frame:
     phrases: list[str] = field(default_factory=list)            # pairs of adjacent words, cities kept
     focus: list[ContentWord] = field(default_factory=list)      # the words naming what is asked for ("住所")
     city_topics: dict[str, list[ContentWord]] = field(default_factory=dict)   # words said beside each city
-    choices: list[tuple[list[str], list[ContentWord]]] = field(default_factory=list)  # "X or Y": each side's cities, words
+    choices: list[Choice] = field(default_factory=list)        # "X or Y": each side's cities and words
     event_kind: str | None = None
     direction: str | None = None
     category: str | None = None

@@ -5,7 +5,7 @@ import re
 
 from ..analysis import Analyzer, bigrams, normalize
 from ..cues import Cues
-from ..frame import ContentWord
+from ..frame import Choice, ContentWord
 from ..glossary import Entry, fold_kana
 from ..index import Index
 
@@ -147,9 +147,6 @@ def topic_words(work: str, masked: Masked, lang: str, analyzer: Analyzer, index:
             continue                            # an unknown verb or adjective: wording, not topic
         out.append(ContentWord(term, [keys], known, weight_of(keys, known, index), start))
     return out
-
-
-Choice = tuple[list[str], list[ContentWord]]          # one side of "X or Y": its cities, its words
 
 
 def choices(text: str, joiners, topic: list[ContentWord], cities: list[tuple[int, str]]) -> list[Choice]:
