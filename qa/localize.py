@@ -141,7 +141,7 @@ def lines_answer(lines: list[dict]) -> dict:
     return {"text": "\n".join(line["text"] for line in lines), "lines": lines}
 
 
-def localized_shape(frame: Frame, result: Result, loc: Localizer) -> dict | None:
+def localized_shape(frame: Frame, result: Result, loc: Localizer, index: Index) -> dict | None:
     w = loc.words
     shape, facts = result.shape, result.facts
     if shape == "date":
@@ -159,7 +159,8 @@ def localized_shape(frame: Frame, result: Result, loc: Localizer) -> dict | None
         return {"text": w["count_cities"].format(country=country, n=result.count,
                                                    items=loc.join(loc.name(c) for c in result.cities))}
     if shape == "compare_sentences":                     # each city named, its sentence quoted
-        return lines_answer([{"text": loc.name(c), "quote": q} for c, q in zip(result.cities, result.quotes)])
+        return lines_answer([{"text": loc.name(index.passages[n].city), "quote": index.passages[n].text}
+                             for n in result.cited])
     if shape == "count_events":
         items = loc.join(w["city_date"].format(city=loc.name(f.city), date=loc.date(f)) if f.city else loc.date(f)
                          for f in facts)
@@ -218,7 +219,7 @@ def localize(frame: Frame, result: Result, index: Index, to_traditional=None) ->
         return None
     loc = localizer(index, frame.lang)
     try:
-        out = localized_shape(frame, result, loc)
+        out = localized_shape(frame, result, loc, index)
     except (Untranslatable, KeyError, ValueError, TypeError):
         return None
     if not out or not out["text"].strip() or KANA.search(out["text"]):

@@ -47,8 +47,7 @@ def compare_on(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
         if best is None or gather.passage_fit(words, index, best) <= 0:
             return None
         cited.append(best)
-    return Result("compare_sentences", cited=cited, cities=[index.passages[n].city for n in cited],
-                  quotes=[index.passages[n].text for n in cited])
+    return Result("compare_sentences", cited=cited, cities=[index.passages[n].city for n in cited])
 
 
 def compare(frame: Frame, index: Index, analyzer: Analyzer, hits: list[Hit] | None = None) -> Result:

@@ -20,7 +20,6 @@ class Result:
     count: int | None = None
     stance: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
-    quotes: list[str] = field(default_factory=list)      # the cited sentences' texts, for answers in other languages
     abstain: tuple[str, dict] | None = None
     confidence: float = 1.0
 
