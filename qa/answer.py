@@ -11,7 +11,7 @@ from . import gather
 from .analysis import Analyzer
 from .cues import Cues, default_cues
 from .facts import Fact
-from .frame import Frame
+from .frame import Frame, date_span
 from .index import Index
 from .operate import Result, operate
 from .localize import localize, word_in
@@ -29,8 +29,18 @@ def chat_frame(text: str, history: list[str], index: Index, analyzer: Analyzer, 
     for earlier in history:
         frame = merge_followup(read_question(earlier, index, analyzer, cues), context, index)
         result = operate(frame, index, gather.passages(frame, index), analyzer, cues)
-        context = Context(frame, [result.city] if result.city else list(result.cities))
+        context = Context(frame, [result.city] if result.city else list(result.cities), answer_date(result, index))
     return merge_followup(read_question(text, index, analyzer, cues), context, index)
+
+
+def answer_date(result: Result, index: Index) -> tuple[str, str] | None:
+    """The first and last day of what a result answered: its first dated fact, else its cited passage's."""
+    facts = result.facts or [f for n in result.cited[:1] for f in index.facts_of.of_number(n)]
+    dated = next((f for f in facts if f.date), None)
+    if dated is None:
+        return None
+    lo, hi = date_span(dated.date, dated.date_end)
+    return "%04d-%02d-%02d" % lo, "%04d-%02d-%02d" % hi
 
 
 # ---------------------------------------------------------------- the response

@@ -60,6 +60,12 @@ class Cues:
     negation: dict[str, re.Pattern] = field(default_factory=dict)   # lang -> a clause's denial, in passages
     since: dict[str, re.Pattern] = field(default_factory=dict)      # lang -> "since when … start?"
     choices: dict[str, re.Pattern] = field(default_factory=dict)    # lang -> "X or Y" joiners
+    actors: dict[str, re.Pattern] = field(default_factory=dict)     # lang -> a sentence's acting body, in passages
+
+    def actors_in(self, text: str, lang: str) -> list[str]:
+        """The bodies or people a passage's sentence says acted ("…部門は、…求めました")."""
+        pattern = self.actors.get(lang)
+        return [m.group(1) for m in pattern.finditer(text)] if pattern else []
 
     def asks_since(self, text: str, lang: str) -> bool:
         pattern = self.since.get(lang)
@@ -140,7 +146,8 @@ def parse_cues(raw: dict) -> Cues:
     noise = {lang: frozenset(w.lower() for w in noise_raw.get(lang, [])) for lang in LANGS}
     noise_patterns = {lang: _compile(p, lang) for lang, p in noise_raw.get("pattern", {}).items()}
     return Cues(by_lang, kinds, parts, ranges, bounds, target, counters, labels, noise, noise_patterns,
-                per_lang(raw, "focus"), digest, per_lang(raw, "negation"), per_lang(raw, "since"), per_lang(raw, "choices"))
+                per_lang(raw, "focus"), digest, per_lang(raw, "negation"), per_lang(raw, "since"), per_lang(raw, "choices"),
+                per_lang(raw, "actors"))
 
 
 def per_lang(raw: dict, section: str) -> dict[str, re.Pattern]:

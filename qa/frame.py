@@ -122,6 +122,8 @@ class Frame:
     followup: bool = False
     explicit_type: bool = False
     since: bool = False                                         # "since when … start?"
+    relative: str | None = None                                 # "before"/"after"/"same_year" the earlier answer's date
+    relative_months: tuple[int, int] | None = None              # the part of "that year" asked ("the end of that year")
     type_at: int = -1                                           # where the answer type's cue stands
     cues: set[str] = field(default_factory=set)                 # operation cues seen in the question
     specific: bool = False                                      # a telling topic word of its own

@@ -124,6 +124,13 @@ def test_the_old_cities_are_now_unknown(edited):
     ("成都の実施細則と南京の技術研究センター設立、時期が早いのはどっちですか?", [], ["2023年5月 成都"]),
     ("What's the most recent development mentioned anywhere in the piece?", [], ["2023年10月", "成都"]),
     ("デジタル発票とか国際送金で全国をリードしてる都市は?", [], ["武漢"]),
+    ("那之前呢?", ["南京從哪一年開始在區塊鏈領域追趕?"], ["2021年〜2022年", "端材"]),   # before the earlier answer
+    ("what happened before that?", ["When did Xi'an host its blockchain summit?"], ["2021年12月 西安"]),
+    ("その後は?", ["成都の産業協会はいつ?"], ["2022年10月"]),
+    ("and the policy doc at the end of that year said what?", ["When did Xi'an host its blockchain summit?"],
+     ["2022年12月", "先発優位"]),
+    ("誰が出したの?", ["天津で2023年8月に仮想通貨がらみの規制が出たって本当?"], ["金融リスク防止管理部門"]),
+    ("Who leads Wuhan's blockchain policy?", [], ["金融部門"]),          # the body the sentence says acted
 ])
 def test_edited_operations(edited, question, history, expected):
     body = edited.ask(question, history)
@@ -135,6 +142,11 @@ def test_edited_operations(edited, question, history, expected):
 def test_edited_number_of_another_year_abstains(edited):
     assert edited.ask("2025年西安有多少家区块链企业?")["answer"] is None      # the count is dated 2023年8月
     assert "77" in edited.ask("2023年西安有多少家区块链企业?")["answer"]["text"]
+
+
+def test_edited_who_without_an_actor_abstains(edited):
+    assert edited.ask("Who founded the Zhongguancun alliance?")["answer"] is None      # "…連盟が設立され": no actor
+    assert "関係部門" in edited.ask("Who said Chengdu would announce a new support policy?")["answer"]["text"]
 
 
 def test_edited_timeline_of_a_city(edited):

@@ -195,14 +195,16 @@ def city_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer,
     return Result("city", cited=[number], city=index.passages[number].city, confidence=confidence(frame, index, number))
 
 
-def name_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Result:
-    """A name is answered only by a passage that holds a proper noun the question does not (a
-    person's name for who-questions)."""
+def name_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues: Cues) -> Result:
+    """A name is answered only by a passage that holds a proper noun the question does not (for
+    who-questions a person's name, or the body its sentence says acted: "…部門は…求めた")."""
     asked = frame.text
     for h in hits[:2]:
         p = index.passages[h.number]
         names = [s for s, kind in analyzer.proper_nouns(p.text, p.lang) if len(s) > 1 and s not in asked
                  and s not in index.cities and (frame.answer_type != "person" or kind == "person")]
+        if frame.answer_type == "person":
+            names += [a for a in cues.actors_in(p.text, p.lang) if a not in asked]
         if names:
             return sentence(frame, index, h.number)
     return abstained("no_name")
@@ -234,7 +236,7 @@ def lookup(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues
     if frame.answer_type == "city":
         return city_answer(frame, index, hits, analyzer, cues)
     if frame.answer_type in ("name", "person"):
-        return name_answer(frame, index, hits, analyzer)
+        return name_answer(frame, index, hits, analyzer, cues)
     if frame.op == "yes_no":
         return covering(frame, index, hits)
     return sentence(frame, index, best_sentence(frame, index, hits, 2 * ANSWER_WINDOW))

@@ -4,9 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .. import gather
-from ..frame import Frame
+from ..frame import Frame, Period
 from ..index import Index
-from .slots import settle
+from .periods import EARLIEST, LATEST, step
+from .slots import decide_op, settle
 from .words import informative
 
 EARLIER_WEIGHT = 0.3     # an earlier question's words beside a follow-up's own: they say which thing, not what is asked
@@ -16,6 +17,7 @@ class Context:
     """What one turn of a chat leaves for the next: its frame and the cities it answered with."""
     frame: Frame
     answer_cities: list[str]
+    answer_date: tuple[str, str] | None = None       # the first and last day of what it answered, ISO
 
 
 def fits_city(frame: Frame, cities: list[str], index: Index) -> bool:
@@ -31,7 +33,7 @@ def fits_city(frame: Frame, cities: list[str], index: Index) -> bool:
 def related(frame: Frame, previous: Frame, cities: list[str], index: Index) -> bool:
     """The question continues the one before: it points back, is bare, shares a topic word, or
     asks of the earlier city something the article says of it."""
-    if frame.refers or frame.followup or frame.is_bare():
+    if frame.refers or frame.followup or frame.relative or frame.is_bare():
         return True
     if frame.op not in ("lookup", "yes_no", "stance"):
         return False                            # "which city … the earliest …?" asks of the whole article
@@ -56,7 +58,9 @@ def merge_followup(frame: Frame, context: Context | None, index: Index) -> Frame
     elif frame.op == "compare" and len(frame.cities) == 1 and before_cities:
         frame.cities = list(dict.fromkeys(list(before_cities) + frame.cities))
         frame.sources["cities"] = "question+history"
-    if frame.is_bare() and not frame.unknown_names:
+    if frame.relative and context.answer_date and not frame.period:
+        relative_period(frame, context.answer_date)
+    elif frame.is_bare() and not frame.unknown_names:
         inherit_topic(frame, prev)
         loosen_kind(frame, index)
         loosen_period(frame)
@@ -66,6 +70,22 @@ def merge_followup(frame: Frame, context: Context | None, index: Index) -> Frame
         if frame.followup and not frame.explicit_type and "which" not in frame.cues:
             inherit_type(frame, prev)
     return settle(frame)
+
+
+def relative_period(frame: Frame, answer_date: tuple[str, str]) -> None:
+    """"その前は?", "after that?", "the end of that year?": a period read from the earlier answer's
+    date; before and after ask for the nearest event on that side of it."""
+    lo, hi = answer_date
+    if frame.relative == "same_year":
+        year, months = lo[:4], frame.relative_months
+        frame.period = Period(f"{year}-{months[0]:02d}", f"{year}-{months[1]:02d}") if months else Period(year)
+    else:
+        before = frame.relative == "before"
+        frame.period = Period(EARLIEST, step(lo, -1)) if before else Period(step(hi, 1), LATEST)
+        frame.direction = frame.direction or ("latest" if before else "earliest")
+        frame.category = frame.category or "event"
+    frame.sources["period"] = "history"
+    decide_op(frame, frame.cues, frame.specific)
 
 
 def add_topic(frame: Frame, prev: Frame) -> None:

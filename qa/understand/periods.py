@@ -102,3 +102,24 @@ def bound(span: DateSpan, text: str, lang: str, cues: Cues):
         return where, {"or_before": Period(EARLIEST, span.hi), "before": Period(EARLIEST, step(span.lo, -1)),
                        "or_after": Period(span.lo, LATEST), "after": Period(step(span.hi, 1), LATEST)}[side]
     return None
+
+
+MONTH_AFTER = re.compile(r"\s*(\d{1,2})\s*月")
+LINK = re.compile(r"\s*(?:の|的)?\s*")          # "その年の年末", "那年的年底"
+
+
+def year_part(text: str, start: int, end: int, lang: str, cues: Cues) -> tuple[tuple[int, int] | None, int, int]:
+    """The part of a year named beside "that year" ("その年の年末", "同年10月", "the end of that year"):
+    its months (None: the whole year) and the span the words take."""
+    month = MONTH_AFTER.match(text, end)
+    if month and lang != "en" and 1 <= int(month.group(1)) <= 12:
+        return (int(month.group(1)),) * 2, start, month.end()
+    after = LINK.match(text, end).end()
+    for part in cues.period_parts.get(lang, []):
+        m = part.pattern.match(text, after)
+        if m:
+            return part.months, start, m.end()
+        before = [b for b in part.pattern.finditer(text, max(0, start - 24), start) if not text[b.end():start].strip()]
+        if before:
+            return part.months, before[-1].start(), end
+    return None, start, end

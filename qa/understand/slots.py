@@ -38,6 +38,7 @@ def apply_cues(frame: Frame, found: list[CueMatch], cues: Cues) -> set[str]:
         frame.only = number_of(only.group)
     frame.refers = {m.value for m in found if m.slot == "refer"}
     frame.followup = any(m.slot == "followup" for m in found)
+    frame.relative = next((m.value for m in found if m.slot == "relative"), None)
     return {m.value for m in found if m.slot == "op"} | ({"which"} if any(m.slot == "which" for m in found) else set())
 
 
