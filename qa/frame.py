@@ -109,6 +109,7 @@ class Frame:
     city_topics: dict[str, list[ContentWord]] = field(default_factory=dict)   # words said beside each city
     choices: list[Choice] = field(default_factory=list)        # "X or Y": each side's cities and words
     event_kind: str | None = None
+    other_kinds: list[str] = field(default_factory=list)       # more kinds named ("set up or announced")
     direction: str | None = None
     category: str | None = None
     part: str | None = None
@@ -141,6 +142,10 @@ class Frame:
         if self.op == "lookup" or self.op == "yes_no":
             return LEGACY_TYPES.get(self.answer_type, "what")
         return self.op
+
+    def kinds(self) -> list[str]:
+        """The event kinds asked for: any of them counts."""
+        return [self.event_kind, *self.other_kinds] if self.event_kind else []
 
     def is_bare(self) -> bool:
         """No words of its own beyond cues, cities and a period ("いつ?", "<city>は?", "When?")."""

@@ -84,7 +84,7 @@ def events(frame: Frame, index: Index, cities: list[str] | None = None, kind: bo
         pool, ordered = index.dated_events, True
     out = [f for f in pool if f.kind == "event" and f.date and city_ok(f)
            and (not frame.period or frame.period.covers(f.date, f.date_end))
-           and (not kind or not frame.event_kind or frame.event_kind in (f.kinds or ()))
+           and (not kind or not frame.event_kind or any(k in (f.kinds or ()) for k in frame.kinds()))
            and (frame.precision != "day" or (len(f.date) == DAY_PRECISION and not f.date_end))]
     if ordered:
         return out[:limit]

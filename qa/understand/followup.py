@@ -114,6 +114,8 @@ def inherit_topic(frame: Frame, prev: Frame) -> None:
         if getattr(frame, slot) is None and getattr(prev, slot) is not None:
             setattr(frame, slot, getattr(prev, slot))
             frame.sources[slot] = "history"
+            if slot == "event_kind":
+                frame.other_kinds = list(prev.other_kinds)
     frame.unknown_names = list(prev.unknown_names)
     if not frame.explicit_type:
         frame.answer_type, frame.unit, frame.explicit_type = prev.answer_type, prev.unit, prev.explicit_type
@@ -132,7 +134,7 @@ def loosen_kind(frame: Frame, index: Index) -> None:
     if frame.sources.get("event_kind") != "history" or not frame.period or gather.events(frame, index):
         return
     if gather.events(frame, index, kind=False):
-        frame.event_kind, frame.topic, frame.op, frame.category = None, [], "timeline", "event"
+        frame.event_kind, frame.other_kinds, frame.topic, frame.op, frame.category = None, [], [], "timeline", "event"
         frame.sources["event_kind"] = frame.sources["topic"] = "history, loosened"
 
 

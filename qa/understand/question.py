@@ -57,7 +57,10 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
         masked.blank(s, e)
         query.blank(s, e)
     frame.since = frame.answer_type == "date" and cues.asks_since(work, lang)
-    frame.event_kind = next(iter(cues.event_kinds_in(work, lang)), None)
+    kinds = cues.event_kinds_in(work, lang)
+    frame.event_kind, frame.other_kinds = (kinds[0], kinds[1:]) if kinds else (None, [])
+    if len(kinds) > 1 and frame.answer_type == "quantity":
+        frame.category = frame.category or "event"      # "how many were set up or announced": the events
 
     concepts: list[tuple[Entry, int]] = []
     concept_spans: list[tuple[int, int, Entry]] = []
