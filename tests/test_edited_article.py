@@ -150,6 +150,13 @@ def test_edited_who_without_an_actor_abstains(edited):
     assert "関係部門" in edited.ask("Who said Chengdu would announce a new support policy?")["answer"]["text"]
 
 
+def test_edited_timeline_of_every_city_shows_each_citys_passage(edited):
+    body = edited.ask("Walk me through all five cities chronologically")
+    assert body["answer"]["type"] == "timeline"
+    assert {p["city"] for p in body["passages"]} == {"天津", "南京", "成都", "武漢", "西安"}
+    assert body["passages"][0]["text"].startswith("2021年から2022年")             # still the earliest first
+
+
 def test_edited_timeline_of_a_city(edited):
     body = edited.ask("成都の年表を見せて")
     assert body["answer"]["type"] == "timeline"

@@ -33,9 +33,17 @@ def events_result(frame: Frame, index: Index, doc: str | None = None) -> Result:
     found = surely_in(frame, gather.events(frame, index, doc=doc))
     if not found:
         return abstained("no_events")
-    return Result("events", facts=found, cited=[index.by_id[f.passage_id] for f in found],
+    return Result("events", facts=found, cited=cities_first(found, index),
                   cities=list(dict.fromkeys(f.city for f in found if f.city)),
                   city=frame.cities[0] if len(frame.cities) == 1 else None)
+
+
+def cities_first(found: list[Fact], index: Index) -> list[int]:
+    """The passages of events in date order, each city's first event before the rest (the
+    first passages shown then cover every city of a timeline)."""
+    firsts = {f.city: f for f in reversed(found)}
+    ordered = [f for f in found if firsts.get(f.city) is f] + found
+    return list(dict.fromkeys(index.by_id[f.passage_id] for f in ordered))
 
 
 def events_doc(frame: Frame, index: Index, hits: list[Hit]) -> str | None:
