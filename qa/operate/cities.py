@@ -16,6 +16,27 @@ def best_claim(city: str, words, index: Index, hits: list[Hit]) -> int | None:
     return max(claims, key=lambda n: gather.passage_fit(words, index, n), default=None)   # max keeps the first of equals
 
 
+def heading_of(city: str, index: Index) -> int | None:
+    """The passage of the city's section heading (else of its first stance)."""
+    own = gather.stances(index, city)
+    if not own:
+        return None
+    return next((index.by_id[f.passage_id] for f in own if index.passages[index.by_id[f.passage_id]].kind == "heading"),
+                index.by_id[own[0].passage_id])
+
+
+def section_lead(city: str, index: Index) -> int | None:
+    """The first sentence of the city's section, which such articles open with the city's line."""
+    start = heading_of(city, index)
+    if start is None:
+        return None
+    for n in range(start, min(start + 4, len(index.passages))):
+        p = index.passages[n]
+        if p.kind == "claim" and p.city == city:
+            return n
+    return None
+
+
 def stance(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Result | None:
     """A city's stance (its section heading, the summary's clause) and its sentence that best
     fits the question's words; None without a city that has one."""
@@ -25,8 +46,7 @@ def stance(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> R
     own = gather.stances(index, city)
     if not own:
         return None
-    heading = next((index.by_id[f.passage_id] for f in own if index.passages[index.by_id[f.passage_id]].kind == "heading"),
-                   index.by_id[own[0].passage_id])
+    heading = heading_of(city, index)
     words = informative(frame.topic, index)
     best = best_claim(city, words, index, hits)
     explains = frame.answer_type == "reason" or "character" in frame.cues     # why, weakness: a sentence first
@@ -56,6 +76,10 @@ def compare(frame: Frame, index: Index, analyzer: Analyzer, hits: list[Hit] | No
     topical = compare_on(frame, index, hits or [])
     if topical:
         return topical
+    if frame.cues & {"character", "stance"}:        # "how do their approaches differ": each city's opening line
+        leads = [section_lead(city, index) for city in frame.cities]
+        if all(n is not None for n in leads):
+            return Result("compare_sentences", cited=leads, cities=list(frame.cities))
     facts, cited = [], []
     for city in frame.cities:
         own = index.facts_in.get(city, [])
