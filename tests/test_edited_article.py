@@ -131,6 +131,8 @@ def test_the_old_cities_are_now_unknown(edited):
      ["2022年12月", "先発優位"]),
     ("誰が出したの?", ["天津で2023年8月に仮想通貨がらみの規制が出たって本当?"], ["金融リスク防止管理部門"]),
     ("Who leads Wuhan's blockchain policy?", [], ["金融部門"]),          # the body the sentence says acted
+    ("and Wuhan?", ["When did Xi'an's government first mention blockchain in an official document?"],
+     ["2021年11月"]),                                              # the words Wuhan's passages hold
     ("How does Chengdu's approach differ from Tianjin's?", [], ["成都: ", "産業先行", "天津: ", "政策の整備が早かった"]),
     ("How many things were set up or announced in Nanjing in 2023?", [], ["3件", "2023年9月6日"]),   # either kind counts
 ])

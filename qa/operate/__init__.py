@@ -8,11 +8,15 @@ passages) or why the article cannot answer (result.py).
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
+from .. import gather
 from ..analysis import Analyzer
 from ..cues import Cues, default_cues
 from ..frame import Frame
 from ..index import Index
 from ..retrieve import Hit
+from ..understand import informative
 from .article_parts import about_article
 from .cities import compare, stance
 from .lookup import lookup
@@ -26,6 +30,25 @@ def falls_back_to_stance(frame: Frame, result: Result) -> bool:
     """"<city>は?" after a question the article answers for another city only: that city's stance."""
     return (result.abstain is not None and result.abstain[0] == "weak_match" and len(frame.cities) == 1
             and frame.sources.get("topic") == "history" and frame.answer_type == "sentence")
+
+
+def held_in(word, cities: list[str], index: Index) -> bool:
+    """Some passage of these cities holds the word (all keys of one of its forms)."""
+    return any(index.passages[int(n)].city in cities and all(index.bm25.has(k, int(n)) for k in alt)
+               for alt in word.alternatives for n in index.bm25.rows_of(alt[0]))
+
+
+def analogous(frame: Frame, index: Index) -> Frame | None:
+    """"And <city B>?" after a date asked of city A: the earlier words that B's passages hold
+    (A's own words, "its government", are left behind); None when nothing is left out."""
+    if (frame.sources.get("topic") != "history" or frame.sources.get("cities") != "question"
+            or frame.answer_type != "date"):
+        return None
+    telling = {id(w) for w in informative(frame.topic, index)}
+    kept = [w for w in frame.topic if id(w) not in telling or held_in(w, frame.cities, index)]
+    if len(kept) == len(frame.topic) or not any(id(w) in telling for w in kept):
+        return None
+    return replace(frame, topic=kept)
 
 
 def operate(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues: Cues | None = None) -> Result:
@@ -52,4 +75,8 @@ def operate(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cue
         result = lookup(frame, index, hits, analyzer, cues)
         if falls_back_to_stance(frame, result):
             result = stance(frame, index, hits, analyzer) or result
+        loose = analogous(frame, index) if result.abstain else None
+        if loose is not None:
+            retried = lookup(loose, index, gather.passages(loose, index), analyzer, cues)
+            result = result if retried.abstain else retried
     return result
