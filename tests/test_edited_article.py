@@ -131,6 +131,7 @@ def test_the_old_cities_are_now_unknown(edited):
      ["2022年12月", "先発優位"]),
     ("誰が出したの?", ["天津で2023年8月に仮想通貨がらみの規制が出たって本当?"], ["金融リスク防止管理部門"]),
     ("Who leads Wuhan's blockchain policy?", [], ["金融部門"]),          # the body the sentence says acted
+    ("南京那个研究中心的全称?", [], ["南京ブロックチェーン技術研究センター"]),   # a full name from part of it
     ("and Wuhan?", ["When did Xi'an's government first mention blockchain in an official document?"],
      ["2021年11月"]),                                              # the words Wuhan's passages hold
     ("How does Chengdu's approach differ from Tianjin's?", [], ["成都: ", "産業先行", "天津: ", "政策の整備が早かった"]),

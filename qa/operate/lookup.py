@@ -197,10 +197,14 @@ def city_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer,
 
 def name_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues: Cues) -> Result:
     """A name is answered only by a passage that holds a proper noun the question does not (for
-    who-questions a person's name, or the body its sentence says acted: "…部門は…求めた")."""
+    who-questions a person's name, or the body its sentence says acted: "…部門は…求めた"); a
+    full name asked, by one that holds every word of the part given."""
     asked = frame.text
+    words = informative(frame.topic, index)
     for h in hits[:2]:
         p = index.passages[h.number]
+        if "full_name" in frame.cues and words and all(matches_word(index, w, h.number) for w in words):
+            return sentence(frame, index, h.number)        # the passage naming it with every word asked
         names = [s for s, kind in analyzer.proper_nouns(p.text, p.lang) if len(s) > 1 and s not in asked
                  and s not in index.cities and (frame.answer_type != "person" or kind == "person")]
         if frame.answer_type == "person":

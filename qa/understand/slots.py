@@ -98,6 +98,8 @@ def decide_op(frame: Frame, ops: set[str], specific: bool, settled: bool = False
         frame.op = "yes_no"
     else:
         frame.op = "lookup"
+    if "full_name" in ops and frame.op == "lookup":
+        frame.answer_type = "name"              # "<part of a name>の正式名称は?": the name in full
     if frame.category == "organisation" and not frame.event_kind:
         frame.event_kind = "設立"                 # organisations are what was set up
 
