@@ -131,6 +131,9 @@ def test_the_old_cities_are_now_unknown(edited):
      ["2022年12月", "先発優位"]),
     ("誰が出したの?", ["天津で2023年8月に仮想通貨がらみの規制が出たって本当?"], ["金融リスク防止管理部門"]),
     ("Who leads Wuhan's blockchain policy?", [], ["金融部門"]),          # the body the sentence says acted
+    ("What did Tianjin do in 2021?", [], ["2021年2月 天津", "2021年12月 天津"]),   # the city is not taken by "what did … do"
+    ("2023年の下半期に何があった?", [], ["2023年8月", "2023年9月6日", "2023年10月"]),
+    ("and before that?", ["When did Nanjing set up its blockchain industry center?"], ["端材"]),  # not the year-only event
     ("南京那个研究中心的全称?", [], ["南京ブロックチェーン技術研究センター"]),   # a full name from part of it
     ("and Wuhan?", ["When did Xi'an's government first mention blockchain in an official document?"],
      ["2021年11月"]),                                              # the words Wuhan's passages hold
@@ -159,6 +162,14 @@ def test_edited_timeline_of_every_city_shows_each_citys_passage(edited):
     assert body["answer"]["type"] == "timeline"
     assert {p["city"] for p in body["passages"]} == {"天津", "南京", "成都", "武漢", "西安"}
     assert body["passages"][0]["text"].startswith("2021年から2022年")             # still the earliest first
+
+
+def test_edited_year_timeline_lists_events_inside_the_year_first(edited):
+    body = edited.ask("2022年各城市都发生了什么?")
+    assert body["answer"]["type"] == "timeline"
+    dates = [f["date"] for f in body["facts"]]
+    assert dates[0] == "2022-07" and dates[-1] == "2021"          # the 2021-2022 span only overlaps 2022: last
+    assert body["answer"]["text"].startswith("2022年7月 成都")
 
 
 def test_edited_timeline_of_a_city(edited):

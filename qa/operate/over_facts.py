@@ -21,12 +21,15 @@ FACTS_WEIGHED = 2000    # facts a superlative weighs by their words; past this, 
 
 
 def surely_in(frame: Frame, found: list[Fact]) -> list[Fact]:
-    """Asked of a month or a day: the events surely in it, when there are any (not those of the
-    whole year that only may be)."""
-    if not frame.period or len(frame.period.lo) < gather.MONTH_PRECISION:
+    """The events surely inside the period before those that only overlap it (a span of two
+    years asked of one); asked of a month or a day, or of the time before or after an earlier
+    answer, only those surely in it when there are any (not those of a whole year that may be)."""
+    if not frame.period:
         return found
     inside = [f for f in found if frame.period.fit(f.date, f.date_end) == 2]
-    return inside or found
+    if len(frame.period.lo) >= gather.MONTH_PRECISION or frame.relative in ("before", "after"):
+        return inside or found
+    return inside + [f for f in found if frame.period.fit(f.date, f.date_end) != 2]
 
 
 def events_result(frame: Frame, index: Index, doc: str | None = None) -> Result:
@@ -118,11 +121,12 @@ def extreme_event(frame: Frame, index: Index, analyzer: Analyzer, hits: list[Hit
         sides = frame.choices if not ends else []
     pool = []
     for cities, own in sides:                                       # each side's own words say what kind
-        chosen = best_by_topic(gather.events(frame, index, cities, kind=False), informative(own, index),
-                               index, analyzer, hits)
+        chosen = best_by_topic(surely_in(frame, gather.events(frame, index, cities, kind=False)),
+                               informative(own, index), index, analyzer, hits)
         pool += ends(chosen) if ends else extremes(chosen, key)[:1]
     if len(frame.cities) < 2 and len(pool) < 2:                     # no two sides: the events that fit the words
-        pool = best_by_topic(gather.events(frame, index), informative(frame.topic, index), index, analyzer, hits)
+        pool = best_by_topic(surely_in(frame, gather.events(frame, index)), informative(frame.topic, index),
+                             index, analyzer, hits)
     if not pool:
         return None
     missing = missing_cities(frame, pool)

@@ -12,6 +12,8 @@ from ..frame import Period, date_span
 from .words import Masked
 
 EARLIEST, LATEST = "1900", "2100"      # the open end of a one-sided period
+LINK = re.compile(r"\s*(?:の|的)?\s*")          # "2018年の下半期", "那年的年底"
+YEAR_PARTS = {"上半期", "下半期", "末", "初め"}   # a date mention's qualifiers that name part of its year (narrow() reads them)
 ISO_DATE = re.compile(r"(?<!\d)((?:1[5-9]|2\d)\d\d)(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?!\d)")
 
 
@@ -35,7 +37,8 @@ def date_spans(text: str, lang: str, analyzer: Analyzer) -> list[DateSpan]:
                 out.append(DateSpan(m.start(), m.end(), date, date))
     for mention in YearContext().mentions(text):
         if all(mention.end <= d.start or mention.start >= d.end for d in out):
-            out.append(DateSpan(mention.start, mention.end, mention.date, mention.date_end or mention.date))
+            end = mention.end - len(mention.qualifier or "") if mention.qualifier in YEAR_PARTS else mention.end
+            out.append(DateSpan(mention.start, end, mention.date, mention.date_end or mention.date))
     for m in ISO_DATE.finditer(text):
         if all(m.end() <= d.start or m.start() >= d.end for d in out):
             date = iso(int(m.group(1)), int(m.group(2)) if m.group(2) else None, int(m.group(3)) if m.group(3) else None)
@@ -49,7 +52,7 @@ def narrow(span: DateSpan, text: str, lang: str, cues: Cues) -> DateSpan:
     if len(span.lo) != 4 or span.lo != span.hi:
         return span
     for part in cues.period_parts.get(lang, []):
-        after = part.pattern.match(text, span.end)
+        after = part.pattern.match(text, LINK.match(text, span.end).end())
         before = [m for m in part.pattern.finditer(text, max(0, span.start - 24), span.start)
                   if not text[m.end():span.start].strip()]
         if after or before:
@@ -105,7 +108,6 @@ def bound(span: DateSpan, text: str, lang: str, cues: Cues):
 
 
 MONTH_AFTER = re.compile(r"\s*(\d{1,2})\s*月")
-LINK = re.compile(r"\s*(?:の|的)?\s*")          # "その年の年末", "那年的年底"
 
 
 def year_part(text: str, start: int, end: int, lang: str, cues: Cues) -> tuple[tuple[int, int] | None, int, int]:
