@@ -134,6 +134,10 @@ def test_the_old_cities_are_now_unknown(edited):
     ("What did Tianjin do in 2021?", [], ["2021年2月 天津", "2021年12月 天津"]),   # the city is not taken by "what did … do"
     ("2023年の下半期に何があった?", [], ["2023年8月", "2023年9月6日", "2023年10月"]),
     ("and before that?", ["When did Nanjing set up its blockchain industry center?"], ["端材"]),  # not the year-only event
+    ("それっていつ時点の数字?", ["西安のブロックチェーン技術サービス関連企業は何社?"], ["2023年8月時点"]),
+    ("西安 77家 是啥时候的数据", [], ["2023年8月時点"]),
+    ("成都最早的區塊鏈相關動作是什麼時候?", [], ["2022年7月"]),             # 相关 says nothing of the topic
+    ("南京の弱点は?", [], ["遅れ"]),
     ("南京那个研究中心的全称?", [], ["南京ブロックチェーン技術研究センター"]),   # a full name from part of it
     ("and Wuhan?", ["When did Xi'an's government first mention blockchain in an official document?"],
      ["2021年11月"]),                                              # the words Wuhan's passages hold

@@ -75,6 +75,8 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
             cities.append((s, city))
         elif entry.kind == "city":
             frame.unknown_names.append(entry.term)
+        elif entry.term in cues.noise.get("ja", ()):
+            continue                                 # "相关", "related": a word the article uses, but no topic
         else:
             concepts.append((entry, s))
             concept_spans.append((s, e, entry))

@@ -60,6 +60,8 @@ def decide_op(frame: Frame, ops: set[str], specific: bool, settled: bool = False
     the question has a telling topic word of its own.  A comparison with one city waits for
     the chat to name the other (`settled` once it cannot)."""
     topic = any(c.start >= 0 for c in frame.topic)
+    if frame.answer_type == "person" and len(frame.cities) >= 2:
+        frame.answer_type = "city"              # "<city A>和<city B>,谁…更早?": who of the cities named
     if frame.since and frame.cities and not specific and not frame.direction:
         frame.direction = "earliest"            # "When did <city> start?": its first event
     if "timeline" in ops:
