@@ -138,6 +138,10 @@ def test_the_old_cities_are_now_unknown(edited):
     ("西安 77家 是啥时候的数据", [], ["2023年8月時点"]),
     ("成都最早的區塊鏈相關動作是什麼時候?", [], ["2022年7月"]),             # 相关 says nothing of the topic
     ("南京の弱点は?", [], ["遅れ"]),
+    ("what about October?", ["What did Chengdu announce in May 2023?"], ["2023年10月 成都"]),  # the earlier year
+    ("what else was set up at the same time?", ["When was the Zhongguancun blockchain industry alliance founded?"],
+     ["2021年2月", "インキュベーションセンター"]),
+    ("那成都呢?", ["武汉从什么时候开始发布支持区块链的文件?"], ["2022年12月"]),     # since: the earliest of equal fits
     ("南京那个研究中心的全称?", [], ["南京ブロックチェーン技術研究センター"]),   # a full name from part of it
     ("and Wuhan?", ["When did Xi'an's government first mention blockchain in an official document?"],
      ["2021年11月"]),                                              # the words Wuhan's passages hold

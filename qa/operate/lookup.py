@@ -7,7 +7,7 @@ from ..analysis import Analyzer
 from ..article import doc_ranges
 from ..cues import Cues
 from ..facts import Fact
-from ..frame import Frame
+from ..frame import Frame, date_span
 from ..index import Index
 from ..retrieve import Hit, in_period, matches_word
 from ..understand import informative
@@ -51,9 +51,10 @@ def unanswerable(frame: Frame, index: Index, hits: list[Hit]) -> tuple[str, dict
 
 
 
-def best_fact(frame: Frame, index: Index, hits: list[Hit], facts_ok, analyzer: Analyzer):
+def best_fact(frame: Frame, index: Index, hits: list[Hit], facts_ok, analyzer: Analyzer, tie=lambda f: 0):
     """The fact (of those `facts_ok` accepts) in the top passages that best fits the question;
-    only from a passage that holds one of the question's telling words, when it has any."""
+    only from a passage that holds one of the question's telling words, when it has any.
+    Of equal fits the one `tie` ranks highest, then the best ranked."""
     words = informative(frame.topic, index)
     best, best_key = None, None
     for r, h in enumerate(hits[:ANSWER_WINDOW]):
@@ -65,7 +66,7 @@ def best_fact(frame: Frame, index: Index, hits: list[Hit], facts_ok, analyzer: A
             score = gather.fit(frame.topic, f.text, analyzer)
             if frame.period and f.kind == "event" and frame.period.covers(f.date, f.date_end):
                 score += 100
-            key = (score, -r)
+            key = (score, tie(f), -r)
             if best_key is None or key > best_key:
                 best, best_key = (f, h.number), key
     return best
@@ -90,8 +91,14 @@ def sentence(frame: Frame, index: Index, number: int) -> Result:
     return Result("sentence", cited=[number], city=p.city, confidence=confidence(frame, index, number))
 
 
+def earlier_first(f: Fact) -> tuple:
+    return tuple(-x for x in date_span(f.date, f.date_end)[0])
+
+
 def date_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Result:
-    found = best_fact(frame, index, hits, lambda f: f.kind == "event" and f.date, analyzer)
+    """The date of the event that best fits; "since when … start?" the earliest of equal fits."""
+    found = best_fact(frame, index, hits, lambda f: f.kind == "event" and f.date, analyzer,
+                      earlier_first if frame.since else (lambda f: 0))
     if not found:
         return abstained("no_date")
     f, number = found

@@ -60,6 +60,8 @@ def merge_followup(frame: Frame, context: Context | None, index: Index) -> Frame
         frame.sources["cities"] = "question+history"
     if frame.relative and context.answer_date and not frame.period:
         relative_period(frame, context.answer_date)
+    if frame.relative in ("before", "after") and frame.sources.get("period") == "history":
+        pass                                    # the nearest event on that side, whatever its topic
     elif frame.is_bare() and not frame.unknown_names:
         inherit_topic(frame, prev)
         loosen_kind(frame, index)
@@ -73,12 +75,14 @@ def merge_followup(frame: Frame, context: Context | None, index: Index) -> Frame
 
 
 def relative_period(frame: Frame, answer_date: tuple[str, str]) -> None:
-    """"その前は?", "after that?", "the end of that year?": a period read from the earlier answer's
-    date; before and after ask for the nearest event on that side of it."""
+    """"その前は?", "after that?", "the end of that year?", "October?", "at the same time?": a period
+    read from the earlier answer's date; before and after ask for the nearest event on that side."""
     lo, hi = answer_date
     if frame.relative == "same_year":
         year, months = lo[:4], frame.relative_months
         frame.period = Period(f"{year}-{months[0]:02d}", f"{year}-{months[1]:02d}") if months else Period(year)
+    elif frame.relative == "same_time":
+        frame.period = Period(lo, hi if hi != lo else None)
     else:
         before = frame.relative == "before"
         frame.period = Period(EARLIEST, step(lo, -1)) if before else Period(step(hi, 1), LATEST)
@@ -119,6 +123,7 @@ def inherit_topic(frame: Frame, prev: Frame) -> None:
     frame.unknown_names = list(prev.unknown_names)
     if not frame.explicit_type:
         frame.answer_type, frame.unit, frame.explicit_type = prev.answer_type, prev.unit, prev.explicit_type
+        frame.since = prev.since
         if frame.op in ("lookup", "stance", "yes_no") or prev.op in ("compare",):
             frame.op, frame.direction, frame.only = prev.op, prev.direction, prev.only
         if frame.op == "compare" and len(frame.cities) < 2:

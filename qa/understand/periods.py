@@ -125,3 +125,22 @@ def year_part(text: str, start: int, end: int, lang: str, cues: Cues) -> tuple[t
         if before:
             return part.months, before[-1].start(), end
     return None, start, end
+
+
+MONTH_ALONE = re.compile(r"(?<![\d年/.-])(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])")
+
+
+def month_alone(text: str, lang: str, analyzer: Analyzer) -> tuple[int, int, int] | None:
+    """A month named without its year ("10月は?", "what about October?"): (month, start, end)."""
+    if lang == "en":
+        months = analyzer.lexicon.months_en
+        names = "|".join(sorted(months, key=len, reverse=True))
+        for m in re.finditer(rf"\b({names})\b\.?", text, re.I):
+            modal = m.group(1).lower() == "may" and not re.search(r"\b(?:in|about|of|during|for|and)\s+$", text[:m.start()]) \
+                and text[m.end():].strip(" ?？.") != ""
+            if not modal:                             # "may" the verb is no month
+                return months[m.group(1).lower()], m.start(), m.end()
+        return None
+    m = MONTH_ALONE.search(text)
+    return (int(m.group(1)), m.start(), m.end()) if m and 1 <= int(m.group(1)) <= 12 else None
+

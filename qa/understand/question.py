@@ -8,7 +8,7 @@ from ..cues import Cues, default_cues
 from ..frame import Frame
 from ..glossary import Entry
 from ..index import Index
-from .periods import find_period, year_part
+from .periods import find_period, month_alone, year_part
 from .slots import apply_cues, decide_op, excluded_cities
 from .words import (Masked, choices, city_topics, concept_word, corpus_city, glossary_matches, informative, known_keys,
                     topic_words, unknown_capitalised)
@@ -48,14 +48,18 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
     for m in found:
         if m.consume:
             masked.blank(m.start, m.end)
-        if m.slot in ("which", "relative") or (m.slot, m.value) in QUERY_BLANKS:
+        if m.slot == "which" or (m.slot, m.value) in QUERY_BLANKS:
             query.blank(m.start, m.end)
     ops = apply_cues(frame, found, cues)
     that_year = next((m for m in found if m.slot == "relative" and m.value == "same_year"), None)
+    month = month_alone(masked.text(), lang, analyzer) if not frame.period and not frame.relative else None
     if that_year:
         frame.relative_months, s, e = year_part(work, that_year.start, that_year.end, lang, cues)
         masked.blank(s, e)
         query.blank(s, e)
+    elif month:                                       # "10月は?": that month of the earlier answer's year
+        frame.relative, frame.relative_months = "same_year", (month[0], month[0])
+        masked.blank(month[1], month[2])              # still searched: without a chat it is the only date said
     frame.since = frame.answer_type == "date" and cues.asks_since(work, lang)
     kinds = cues.event_kinds_in(work, lang)
     frame.event_kind, frame.other_kinds = (kinds[0], kinds[1:]) if kinds else (None, [])
