@@ -142,6 +142,9 @@ def test_the_old_cities_are_now_unknown(edited):
     ("what else was set up at the same time?", ["When was the Zhongguancun blockchain industry alliance founded?"],
      ["2021年2月", "インキュベーションセンター"]),
     ("那成都呢?", ["武汉从什么时候开始发布支持区块链的文件?"], ["2022年12月"]),     # since: the earliest of equal fits
+    ("成都のブロックチェーン企業数、全国排第几?", [], ["2位"]),              # a Chinese question word in Japanese
+    ("武漢想通过区块链补哪方面的短板?", [], ["金融の短所分野"]),
+    ("武漢ってぶっちゃけどの分野でブロックチェーン進んでるの?", [], ["クロスボーダー決済"]),
     ("南京那个研究中心的全称?", [], ["南京ブロックチェーン技術研究センター"]),   # a full name from part of it
     ("and Wuhan?", ["When did Xi'an's government first mention blockchain in an official document?"],
      ["2021年11月"]),                                              # the words Wuhan's passages hold
@@ -158,6 +161,17 @@ def test_edited_operations(edited, question, history, expected):
 def test_edited_number_of_another_year_abstains(edited):
     assert edited.ask("2025年西安有多少家区块链企业?")["answer"] is None      # the count is dated 2023年8月
     assert "77" in edited.ask("2023年西安有多少家区块链企业?")["answer"]["text"]
+
+
+def test_edited_cities_of_the_article_cite_its_lead_first(edited):
+    body = edited.ask("这篇文章比较的是哪几个城市?")
+    assert "天津、南京、成都、武漢、西安の5つの都市" in body["passages"][0]["text"]
+    assert [p["city"] for p in body["passages"][1:5]] == ["天津", "南京", "成都", "武漢"]
+
+
+def test_edited_amount_asked_of_a_count_abstains(edited):
+    assert edited.ask("南京那9条支持措施的补贴金额具体是多少?")["answer"] is None     # money, not the count
+    assert "9の支援策" in edited.ask("南京那个政策提出了多少条支持措施?")["answer"]["text"]
 
 
 def test_edited_who_without_an_actor_abstains(edited):

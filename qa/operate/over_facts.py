@@ -247,10 +247,15 @@ def list_cities(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer,
                 named = list(dict.fromkeys(index.passages[n].city for n in cited))
                 return Result("cities", cited=cited, cities=named, city=named[0] if len(named) == 1 else None) \
                     if cited else abstained("no_match")
-    else:
+    else:                                           # the article's cities: its lead names them, then each heading
         doc = main_doc(index, hits)
-        cities = [c for c in (article_of(index, doc).cities if doc else index.cities) if c not in frame.excluded]
+        art = article_of(index, doc) if doc else None
+        cities = [c for c in (art.cities if art else index.cities) if c not in frame.excluded]
         facts = [f for c in cities for f in gather.stances(index, c)[:1]]
+        naming = [n for n in (art.lead if art else []) if sum(c in index.passages[n].text for c in cities) >= 2]
+        cited = naming[:1] + [index.by_id[f.passage_id] for f in facts]
+        return Result("cities", facts=facts, cited=list(dict.fromkeys(cited)), cities=cities,
+                      city=cities[0] if len(cities) == 1 else None) if cities else abstained("no_match")
     cities = list(dict.fromkeys(f.city for f in facts if f.city and f.city not in frame.excluded))
     if not cities:
         return abstained("no_match")

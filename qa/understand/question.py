@@ -45,6 +45,12 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
     frame.period, period_words = find_period(work, lang, analyzer, cues, masked)
     query = Masked("".join(masked.chars))        # the text BM25 searches: without question words only
     found = cues.find(masked.text(), lang)
+    if lang == "ja" and not any(m.slot == "type" for m in found):     # "…企業数、全国排第几?": mixed scripts
+        simplified = analyzer.to_simplified(masked.text())
+        chinese = lambda m: analyzer.to_japanese_glyphs(work[m.start:m.end]) != work[m.start:m.end]
+        if len(simplified) == len(work):                                 # a Chinese question word in Chinese glyphs
+            found = sorted(found + [m for m in cues.find(simplified, "zh") if m.slot == "type" and chinese(m)],
+                           key=lambda m: m.start)
     for m in found:
         if m.consume:
             masked.blank(m.start, m.end)

@@ -21,6 +21,8 @@ def apply_cues(frame: Frame, found: list[CueMatch], cues: Cues) -> set[str]:
     types = [m for m in found if m.slot == "type"]
     if types:
         chosen = types[0] if frame.lang == "en" else types[-1]      # wh-word first in English, last in CJK
+        if chosen.value == "quantity":                              # "补贴金额是多少": an amount, not a count
+            chosen = next((m for m in types if m.value == "money"), chosen)
         frame.answer_type, frame.explicit_type, frame.type_at = chosen.value, True, chosen.start
         if chosen.value == "quantity":
             counter = next((c for c in (chosen.text, chosen.text.lstrip(ASKERS), chosen.text.split()[-1])
