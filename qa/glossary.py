@@ -9,6 +9,7 @@ answers' names, units and nouns in the asker's language.
 """
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, asdict
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 HEADER = ["kind", "ja", "zh", "en"]
+CITY_SPELLING = 0.8          # how close (difflib ratio) a misspelt English word must be to a city's name
 MEASURE = "measure"          # optional fifth column: the Chinese measure word that counts the noun (家)
 SMALL_KANA = str.maketrans("ァィゥェォヵヶッャュョヮ", "アイウエオカケツヤユヨワ")
 KINDS = {"city", "place", "term"}
@@ -133,8 +135,17 @@ class Glossary:
                 latin.setdefault(self.stem_phrase(form), e)
         self._cjk = cjk
         self._latin = latin
+        self._city_words = sorted({norm_form(f) for e in self.entries if e.kind == "city" for f in e.en
+                                   if re.fullmatch(r"[a-z]+", norm_form(f))})
         self._cjk_re = _alternation(cjk)
         self._latin_re = _alternation(latin, r"(?<![a-z0-9])", r"(?![a-z0-9])")
+
+    def city_spelling(self, word: str) -> str | None:
+        """The English name of a city a misspelt word means ("shenzen", "guangzho"), if one is close."""
+        if len(word) < 5 or word in self._city_words:
+            return None
+        close = difflib.get_close_matches(word, self._city_words, n=1, cutoff=CITY_SPELLING)
+        return close[0] if close else None
 
     def stem_phrase(self, text: str) -> str:
         return " ".join(self._stem(w) for w in re.findall(r"[a-z0-9]+", norm_form(text)))

@@ -98,6 +98,14 @@ def test_comparison_of_three_cities_in_chinese(ask):
         assert sum(f["city"] == c for f in body["facts"]) >= 1
 
 
+def test_misspelt_city_names_are_read_as_the_city():
+    from qa.glossary import Glossary
+    g = Glossary(parse_glossary("kind\tja\tzh\ten\ncity\t甲市\t甲市\tAlphaville\ncity\t乙市\t乙市\tBetatown\n"))
+    assert g.city_spelling("alphavile") == "alphaville" and g.city_spelling("betatwn") == "betatown"
+    assert g.city_spelling("alphaville") is None            # spelt right: nothing to fix
+    assert g.city_spelling("population") is None and g.city_spelling("beta") is None   # not close / too short
+
+
 def test_glossary_validation_names_the_line():
     ok = parse_glossary("kind\tja\tzh\ten\nterm\t企業\t企业\tcompany\n")
     assert ok[0].term == "企業"

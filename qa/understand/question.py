@@ -32,6 +32,7 @@ def question_lang(text: str, analyzer: Analyzer, cues: Cues) -> str:
 def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None = None) -> Frame:
     """Read one question on its own (no history) into a frame."""
     cues = cues or default_cues()
+    asked, text = text, city_spelling(text, index)
     norm = normalize(text).text.strip()
     lang = question_lang(norm, analyzer, cues)
     work = norm
@@ -41,7 +42,7 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
         work = simplified if len(simplified) == len(norm) else norm
         script = "hant" if simplified != norm else "hans"
     masked = Masked(work)
-    frame = Frame(text=text, lang=lang, script=script)
+    frame = Frame(text=asked, lang=lang, script=script)
     frame.period, period_words = find_period(work, lang, analyzer, cues, masked)
     query = Masked("".join(masked.chars))        # the text BM25 searches: without question words only
     found = cues.find(masked.text(), lang)
@@ -140,6 +141,14 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
     frame.specific = bool(informative([w for w in frame.topic if w.start >= 0], index))
     decide_op(frame, ops, frame.specific)
     return frame
+
+
+def city_spelling(text: str, index: Index) -> str:
+    """English words that misspell a city's name ("Shenzen", "guangzho") written as the name."""
+    def fixed(m: re.Match) -> str:
+        name = index.glossary.city_spelling(m.group().lower())
+        return (name.capitalize() if m.group()[0].isupper() else name) if name else m.group()
+    return re.sub(r"[A-Za-z]+", fixed, text) if re.search(r"[A-Za-z]{5}", text) else text
 
 
 def concept_pairs(work: str, spans: list[tuple[int, int, Entry]]) -> list[str]:
