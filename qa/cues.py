@@ -61,6 +61,11 @@ class Cues:
     since: dict[str, re.Pattern] = field(default_factory=dict)      # lang -> "since when … start?"
     choices: dict[str, re.Pattern] = field(default_factory=dict)    # lang -> "X or Y" joiners
     actors: dict[str, re.Pattern] = field(default_factory=dict)     # lang -> a sentence's acting body, in passages
+    weakness: dict[str, re.Pattern] = field(default_factory=dict)   # lang -> a sentence saying a city is weak
+
+    def says_weak(self, text: str, lang: str) -> bool:
+        pattern = self.weakness.get(lang)
+        return bool(pattern and pattern.search(text))
 
     def actors_in(self, text: str, lang: str) -> list[str]:
         """The bodies or people a passage's sentence says acted ("…部門は、…求めました")."""
@@ -147,7 +152,7 @@ def parse_cues(raw: dict) -> Cues:
     noise_patterns = {lang: _compile(p, lang) for lang, p in noise_raw.get("pattern", {}).items()}
     return Cues(by_lang, kinds, parts, ranges, bounds, target, counters, labels, noise, noise_patterns,
                 per_lang(raw, "focus"), digest, per_lang(raw, "negation"), per_lang(raw, "since"), per_lang(raw, "choices"),
-                per_lang(raw, "actors"))
+                per_lang(raw, "actors"), per_lang(raw, "weakness"))
 
 
 def per_lang(raw: dict, section: str) -> dict[str, re.Pattern]:

@@ -146,6 +146,7 @@ def test_the_old_cities_are_now_unknown(edited):
     ("武漢想通过区块链补哪方面的短板?", [], ["金融の短所分野"]),
     ("武漢ってぶっちゃけどの分野でブロックチェーン進んでるの?", [], ["クロスボーダー決済"]),
     ("When did Nanjng set up its blockchain industry center?", [], ["2023年3月14日"]),   # a misspelt city
+    ("what's Tianjin's weak spot when it comes to blockchain?", [], ["非常に厳しい規制"]),   # the sentence saying so
     ("南京那个研究中心的全称?", [], ["南京ブロックチェーン技術研究センター"]),   # a full name from part of it
     ("and Wuhan?", ["When did Xi'an's government first mention blockchain in an official document?"],
      ["2021年11月"]),                                              # the words Wuhan's passages hold

@@ -68,13 +68,13 @@ def operate(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cue
     elif frame.op == "compare":
         result = compare(frame, index, analyzer, hits)
     elif frame.op == "stance":
-        result = stance(frame, index, hits, analyzer)
+        result = stance(frame, index, hits, analyzer, cues)
     elif frame.op == "about_article":
         result = about_article(frame, index, hits, analyzer)
     if result is None:
         result = lookup(frame, index, hits, analyzer, cues)
         if falls_back_to_stance(frame, result):
-            result = stance(frame, index, hits, analyzer) or result
+            result = stance(frame, index, hits, analyzer, cues) or result
         loose = analogous(frame, index) if result.abstain else None
         if loose is not None:
             retried = lookup(loose, index, gather.passages(loose, index), analyzer, cues)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import gather
 from ..analysis import Analyzer
+from ..cues import Cues, default_cues
 from ..frame import Frame
 from ..index import Index
 from ..retrieve import Hit
@@ -25,19 +26,35 @@ def heading_of(city: str, index: Index) -> int | None:
                 index.by_id[own[0].passage_id])
 
 
-def section_lead(city: str, index: Index) -> int | None:
-    """The first sentence of the city's section, which such articles open with the city's line."""
+def section_claims(city: str, index: Index) -> list[int]:
+    """The sentences of the city's section, in order (from its heading to the next city's)."""
     start = heading_of(city, index)
     if start is None:
-        return None
-    for n in range(start, min(start + 4, len(index.passages))):
+        return []
+    out = []
+    for n in range(start + 1, len(index.passages)):
         p = index.passages[n]
-        if p.kind == "claim" and p.city == city:
-            return n
-    return None
+        if p.city != city or p.kind == "heading":
+            break
+        if p.kind == "claim":
+            out.append(n)
+    return out
 
 
-def stance(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Result | None:
+def section_lead(city: str, index: Index) -> int | None:
+    """The first sentence of the city's section, which such articles open with the city's line."""
+    return next(iter(section_claims(city, index)), None)
+
+
+def weak_claim(city: str, index: Index, hits: list[Hit], cues: Cues) -> int | None:
+    """The city's sentence that says it is weak (late, strict, short of …): the best ranked, else the
+    first of its section."""
+    ranked = [h.number for h in hits if index.passages[h.number].city == city and index.passages[h.number].kind == "claim"]
+    return next((n for n in ranked + section_claims(city, index)
+                 if cues.says_weak(index.passages[n].text, index.passages[n].lang)), None)
+
+
+def stance(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues: Cues | None = None) -> Result | None:
     """A city's stance (its section heading, the summary's clause) and its sentence that best
     fits the question's words; None without a city that has one."""
     if not frame.cities:
@@ -49,7 +66,9 @@ def stance(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> R
     heading = heading_of(city, index)
     words = informative(frame.topic, index)
     best = best_claim(city, words, index, hits)
-    explains = frame.answer_type == "reason" or "character" in frame.cues     # why, weakness: a sentence first
+    if "weakness" in frame.cues and (best is None or not gather.passage_fit(words, index, best)):
+        best = weak_claim(city, index, hits, cues or default_cues()) or best     # no word of the article names it
+    explains = frame.answer_type == "reason" or bool(frame.cues & {"character", "weakness"})   # a sentence first
     better = best is not None and (explains or gather.passage_fit(words, index, best) > gather.passage_fit(words, index, heading))
     cited = [best, heading] if better else [heading] + ([best] if best is not None else [])
     return Result("stance", facts=own, cited=cited, city=city, stance=[f.text for f in own])

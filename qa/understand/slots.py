@@ -92,7 +92,7 @@ def decide_op(frame: Frame, ops: set[str], specific: bool, settled: bool = False
         frame.op = "list"
     elif len(frame.cities) >= 2 or ("compare" in ops and frame.cities and not settled):
         frame.op = "compare"
-    elif "stance" in ops or ("character" in ops and frame.cities):
+    elif "stance" in ops or (ops & {"character", "weakness"} and frame.cities):
         frame.op = "stance"                     # "character"/"weakness": a city's, else the words are the topic
     elif frame.period and not topic and frame.answer_type == "sentence":
         frame.op = "timeline"
