@@ -48,6 +48,15 @@ def passage_text(index: Index, number: int) -> str:
     return index.passages[number].text
 
 
+def dated_text(index: Index, number: int) -> str:
+    """A passage quoted as the answer, with the full dates of its events whose year it leaves to an
+    earlier sentence ("同年10月に…" -> "…（2017年10月）")."""
+    text = passage_text(index, number)
+    implied = [ja_date(f) for f in index.facts_of.of_number(number)
+               if f.kind == "event" and f.date and f"{int(f.date[:4])}年" not in text]
+    return text + (f"（{words()['sep'].join(dict.fromkeys(implied))}）" if implied else "")
+
+
 # ---------------------------------------------------------------- shapes
 
 def fact_answer(result: Result, index: Index) -> dict:
@@ -148,9 +157,9 @@ def shape_answer(frame: Frame, result: Result, index: Index) -> dict:
         return {"text": "\n".join(f"{index.passages[n].city}: {passage_text(index, n)}" for n in result.cited),
                 "cities": result.cities}
     if shape in ("sentences", "article"):
-        return {"text": "\n".join(passage_text(index, n) for n in result.cited),
+        return {"text": "\n".join(dated_text(index, n) for n in result.cited),
                 **({"cities": result.cities} if shape == "sentences" and len(result.cities) > 1 else {})}
-    return {"text": passage_text(index, result.cited[0])}
+    return {"text": dated_text(index, result.cited[0])}
 
 
 def answer_json(frame: Frame, result: Result, index: Index) -> dict:

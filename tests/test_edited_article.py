@@ -147,6 +147,12 @@ def test_the_old_cities_are_now_unknown(edited):
     ("武漢ってぶっちゃけどの分野でブロックチェーン進んでるの?", [], ["クロスボーダー決済"]),
     ("When did Nanjng set up its blockchain industry center?", [], ["2023年3月14日"]),   # a misspelt city
     ("what's Tianjin's weak spot when it comes to blockchain?", [], ["非常に厳しい規制"]),   # the sentence saying so
+    ("2023年8月，各个城市都有什么消息？", [], ["2023年8月 天津", "2023年8月時点 西安"]),
+    ("According to the article, what area is Wuhan weak in?", [], ["金融の短所分野"]),
+    ("天津对炒币是什么态度？", [], ["暗号通貨業界に対して非常に厳しい規制"]),
+    ("西安にブロックチェーン企業向けの工業団地みたいなのってできた？", [], ["産業園"]),
+    ("Did Chengdu's local government put out any blockchain subsidy policy before 2023?", [], ["2022年12月"]),
+    ("成都和西安比，哪边的区块链企业数量少？", [], ["西安"]),
     ("南京那个研究中心的全称?", [], ["南京ブロックチェーン技術研究センター"]),   # a full name from part of it
     ("and Wuhan?", ["When did Xi'an's government first mention blockchain in an official document?"],
      ["2021年11月"]),                                              # the words Wuhan's passages hold
@@ -163,6 +169,11 @@ def test_edited_operations(edited, question, history, expected):
 def test_edited_number_of_another_year_abstains(edited):
     assert edited.ask("2025年西安有多少家区块链企业?")["answer"] is None      # the count is dated 2023年8月
     assert "77" in edited.ask("2023年西安有多少家区块链企业?")["answer"]["text"]
+
+
+def test_edited_year_timeline_puts_the_event_dated_by_the_year_alone_after_dated_ones(edited):
+    body = edited.ask("Walk me through Nanjing's 2023 timeline, in order.")
+    assert [f["date"] for f in body["facts"]] == ["2023-03-14", "2023-06-12", "2023-09-06", "2023"]
 
 
 def test_edited_cities_of_the_article_cite_its_lead_first(edited):

@@ -22,14 +22,17 @@ FACTS_WEIGHED = 2000    # facts a superlative weighs by their words; past this, 
 
 def surely_in(frame: Frame, found: list[Fact]) -> list[Fact]:
     """The events surely inside the period before those that only overlap it (a span of two
-    years asked of one); asked of a month or a day, or of the time before or after an earlier
-    answer, only those surely in it when there are any (not those of a whole year that may be)."""
+    years asked of one), those dated by the asked year alone after the dated ones; asked of a
+    month or a day, or of the time before or after an earlier answer, only those surely in it
+    when there are any (not those of a whole year that may be)."""
     if not frame.period:
         return found
     inside = [f for f in found if frame.period.fit(f.date, f.date_end) == 2]
     if len(frame.period.lo) >= gather.MONTH_PRECISION or frame.relative in ("before", "after"):
         return inside or found
-    return inside + [f for f in found if frame.period.fit(f.date, f.date_end) != 2]
+    whole = [f for f in inside if f.date == frame.period.lo and not f.date_end]     # dated by the year alone
+    return ([f for f in inside if f not in whole] + whole
+            + [f for f in found if frame.period.fit(f.date, f.date_end) != 2])
 
 
 def events_result(frame: Frame, index: Index, doc: str | None = None) -> Result:
