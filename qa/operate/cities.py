@@ -12,9 +12,10 @@ from .result import Result
 
 
 def best_claim(city: str, words, index: Index, hits: list[Hit]) -> int | None:
-    """The city's ranked claim that best fits the words (the higher ranked of equals)."""
+    """The city's ranked claim that best fits the words (of equals, the one its section says first:
+    such sections open with the city's line)."""
     claims = [h.number for h in hits if index.passages[h.number].kind == "claim" and index.passages[h.number].city == city]
-    return max(claims, key=lambda n: gather.passage_fit(words, index, n), default=None)   # max keeps the first of equals
+    return max(claims, key=lambda n: (gather.passage_fit(words, index, n), -n), default=None)
 
 
 def heading_of(city: str, index: Index) -> int | None:
