@@ -144,7 +144,8 @@ class Glossary:
         """The English name of a city a misspelt word means ("shenzen", "guangzho"), if one is close."""
         if len(word) < 5 or word in self._city_words:
             return None
-        close = difflib.get_close_matches(word, self._city_words, n=1, cutoff=CITY_SPELLING)
+        near = [c for c in self._city_words if c[0] == word[0] and abs(len(c) - len(word)) <= 2]   # cheap first
+        close = difflib.get_close_matches(word, near, n=1, cutoff=CITY_SPELLING) if near else []
         return close[0] if close else None
 
     def stem_phrase(self, text: str) -> str:

@@ -46,7 +46,8 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
     frame.period, period_words = find_period(work, lang, analyzer, cues, masked)
     query = Masked("".join(masked.chars))        # the text BM25 searches: without question words only
     found = cues.find(masked.text(), lang)
-    if lang == "ja" and not any(m.slot == "type" for m in found):     # "…企業数、全国排第几?": mixed scripts
+    if (lang == "ja" and not any(m.slot == "type" for m in found)      # "…企業数、全国排第几?": mixed scripts
+            and analyzer.to_japanese_glyphs(work) != work):
         simplified = analyzer.to_simplified(masked.text())
         chinese = lambda m: analyzer.to_japanese_glyphs(work[m.start:m.end]) != work[m.start:m.end]
         if len(simplified) == len(work):                                 # a Chinese question word in Chinese glyphs
