@@ -153,6 +153,7 @@ def test_the_old_cities_are_now_unknown(edited):
     ("西安にブロックチェーン企業向けの工業団地みたいなのってできた？", [], ["産業園"]),
     ("Did Chengdu's local government put out any blockchain subsidy policy before 2023?", [], ["2022年12月"]),
     ("成都和西安比，哪边的区块链企业数量少？", [], ["西安"]),
+    ("What's the most recent dated development mentioned anywhere in the article?", [], ["2023年10月 成都"]),
     ("南京那个研究中心的全称?", [], ["南京ブロックチェーン技術研究センター"]),   # a full name from part of it
     ("and Wuhan?", ["When did Xi'an's government first mention blockchain in an official document?"],
      ["2021年11月"]),                                              # the words Wuhan's passages hold
