@@ -61,8 +61,8 @@ def merge_followup(frame: Frame, context: Context | None, index: Index) -> Frame
     if frame.relative and context.answer_date and not frame.period:
         relative_period(frame, context.answer_date)
     if frame.relative in ("before", "after") and frame.sources.get("period") == "history":
-        pass                                    # the nearest event on that side, whatever its topic
-    elif frame.is_bare() and not frame.unknown_names:
+        return settle(frame)                    # the nearest event on that side, whatever the earlier topic
+    if frame.is_bare() and not frame.unknown_names:
         inherit_topic(frame, prev)
         loosen_kind(frame, index)
         loosen_period(frame)
