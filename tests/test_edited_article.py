@@ -154,6 +154,8 @@ def test_the_old_cities_are_now_unknown(edited):
     ("Did Chengdu's local government put out any blockchain subsidy policy before 2023?", [], ["2022年12月"]),
     ("成都和西安比，哪边的区块链企业数量少？", [], ["西安"]),
     ("What's the most recent dated development mentioned anywhere in the article?", [], ["2023年10月 成都"]),
+    ("成都区块链企业数量全国排名?", [], ["2位"]),                  # a ranking asked: the rank, not the count
+    ("成都の企業数の順位は?", [], ["2位"]),
     ("南京那个研究中心的全称?", [], ["南京ブロックチェーン技術研究センター"]),   # a full name from part of it
     ("and Wuhan?", ["When did Xi'an's government first mention blockchain in an official document?"],
      ["2021年11月"]),                                              # the words Wuhan's passages hold
