@@ -156,6 +156,8 @@ def test_the_old_cities_are_now_unknown(edited):
     ("What's the most recent dated development mentioned anywhere in the article?", [], ["2023年10月 成都"]),
     ("成都区块链企业数量全国排名?", [], ["2位"]),                  # a ranking asked: the rank, not the count
     ("成都の企業数の順位は?", [], ["2位"]),
+    ("成都の支援政策は何年に始まった?", [], ["2022年12月"]),           # since: the earliest of the fitting events
+    ("What year did Chengdu's support policies start?", [], ["2022年12月"]),
     ("南京那个研究中心的全称?", [], ["南京ブロックチェーン技術研究センター"]),   # a full name from part of it
     ("and Wuhan?", ["When did Xi'an's government first mention blockchain in an official document?"],
      ["2021年11月"]),                                              # the words Wuhan's passages hold
