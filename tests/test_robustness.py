@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from liveserver import QA, get_json, post_json, serve
-from conftest import DATA, ROOT
+from conftest import ROOT
 
 pytestmark = pytest.mark.slow
 ST = Path(sys.executable).with_name("st")
