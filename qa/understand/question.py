@@ -46,28 +46,15 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
     frame.period, period_words = find_period(work, lang, analyzer, cues, masked)
     query = Masked("".join(masked.chars))        # the text BM25 searches: without question words only
     found = cues.find(masked.text(), lang)
-    if (lang == "ja" and not any(m.slot == "type" for m in found)      # "…企業数、全国排第几?": mixed scripts
-            and analyzer.to_japanese_glyphs(work) != work):
-        simplified = analyzer.to_simplified(masked.text())
-        chinese = lambda m: analyzer.to_japanese_glyphs(work[m.start:m.end]) != work[m.start:m.end]
-        if len(simplified) == len(work):                                 # a Chinese question word in Chinese glyphs
-            found = sorted(found + [m for m in cues.find(simplified, "zh") if m.slot == "type" and chinese(m)],
-                           key=lambda m: m.start)
+    if lang == "ja" and not any(m.slot == "type" for m in found):
+        found = sorted(found + chinese_question_words(masked.text(), work, analyzer, cues), key=lambda m: m.start)
     for m in found:
         if m.consume:
             masked.blank(m.start, m.end)
         if m.slot == "which" or (m.slot, m.value) in QUERY_BLANKS:
             query.blank(m.start, m.end)
     ops = apply_cues(frame, found, cues)
-    that_year = next((m for m in found if m.slot == "relative" and m.value == "same_year"), None)
-    month = month_alone(masked.text(), lang, analyzer) if not frame.period and not frame.relative else None
-    if that_year:
-        frame.relative_months, s, e = year_part(work, that_year.start, that_year.end, lang, cues)
-        masked.blank(s, e)
-        query.blank(s, e)
-    elif month:                                       # "10月は?": that month of the earlier answer's year
-        frame.relative, frame.relative_months = "same_year", (month[0], month[0])
-        masked.blank(month[1], month[2])              # still searched: without a chat it is the only date said
+    relative_year(frame, found, work, masked, query, analyzer, cues)
     frame.since = frame.answer_type == "date" and cues.asks_since(work, lang)
     kinds = cues.event_kinds_in(work, lang)
     frame.event_kind, frame.other_kinds = (kinds[0], kinds[1:]) if kinds else (None, [])
@@ -142,6 +129,32 @@ def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None
     frame.specific = bool(informative([w for w in frame.topic if w.start >= 0], index))
     decide_op(frame, ops, frame.specific)
     return frame
+
+
+def chinese_question_words(text: str, work: str, analyzer: Analyzer, cues: Cues) -> list:
+    """A Japanese question's Chinese question words written in Chinese glyphs ("…企業数、全国排第几?")."""
+    if analyzer.to_japanese_glyphs(work) == work:
+        return []
+    simplified = analyzer.to_simplified(text)
+    if len(simplified) != len(work):
+        return []
+    chinese = lambda m: analyzer.to_japanese_glyphs(work[m.start:m.end]) != work[m.start:m.end]
+    return [m for m in cues.find(simplified, "zh") if m.slot == "type" and chinese(m)]
+
+
+def relative_year(frame: Frame, found: list, work: str, masked: Masked, query: Masked, analyzer: Analyzer,
+                  cues: Cues) -> None:
+    """"その年の年末", "同年10月", "10月は?": the part of the earlier answer's year asked (follow-ups resolve it)."""
+    that_year = next((m for m in found if m.slot == "relative" and m.value == "same_year"), None)
+    if that_year:
+        frame.relative_months, s, e = year_part(work, that_year.start, that_year.end, frame.lang, cues)
+        masked.blank(s, e)
+        query.blank(s, e)
+        return
+    month = month_alone(masked.text(), frame.lang, analyzer) if not frame.period and not frame.relative else None
+    if month:                                         # "10月は?": that month of the earlier answer's year
+        frame.relative, frame.relative_months = "same_year", (month[0], month[0])
+        masked.blank(month[1], month[2])              # still searched: without a chat it is the only date said
 
 
 def city_spelling(text: str, index: Index) -> str:
