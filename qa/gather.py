@@ -143,3 +143,9 @@ def word_rows(word: ContentWord, index: Index) -> set[int]:
 
 def passage_fit(words: list[ContentWord], index: Index, number: int) -> float:
     return sum(w.weight for w in words if matches_word(index, w, number))
+
+
+def held_in(words: list[ContentWord], cities: list[str], index: Index) -> bool:
+    """One passage of these cities holds every one of the words (all keys of one of its forms)."""
+    rows = {int(n) for alt in words[0].alternatives for n in index.bm25.rows_of(alt[0])}
+    return any(index.passages[n].city in cities and all(matches_word(index, w, n) for w in words) for n in rows)

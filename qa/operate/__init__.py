@@ -32,12 +32,6 @@ def falls_back_to_stance(frame: Frame, result: Result) -> bool:
             and frame.sources.get("topic") == "history" and frame.answer_type == "sentence")
 
 
-def held_in(word, cities: list[str], index: Index) -> bool:
-    """Some passage of these cities holds the word (all keys of one of its forms)."""
-    return any(index.passages[int(n)].city in cities and all(index.bm25.has(k, int(n)) for k in alt)
-               for alt in word.alternatives for n in index.bm25.rows_of(alt[0]))
-
-
 def analogous(frame: Frame, index: Index) -> Frame | None:
     """"And <city B>?" after a date asked of city A: the earlier words that B's passages hold
     (A's own words, "its government", are left behind); None when nothing is left out."""
@@ -45,7 +39,7 @@ def analogous(frame: Frame, index: Index) -> Frame | None:
             or frame.answer_type != "date"):
         return None
     telling = {id(w) for w in informative(frame.topic, index)}
-    kept = [w for w in frame.topic if id(w) not in telling or held_in(w, frame.cities, index)]
+    kept = [w for w in frame.topic if id(w) not in telling or gather.held_in([w], frame.cities, index)]
     if len(kept) == len(frame.topic) or not any(id(w) in telling for w in kept):
         return None
     return replace(frame, topic=kept)

@@ -25,9 +25,7 @@ def fits_city(frame: Frame, cities: list[str], index: Index) -> bool:
     words = informative([w for w in frame.topic if w.start >= 0], index)
     if not words or frame.op not in ("lookup", "yes_no"):
         return False
-    rows = {int(n) for alt in words[0].alternatives for n in index.bm25.rows_of(alt[0])}
-    return any(index.passages[n].city in cities and all(
-        any(all(index.bm25.has(k, n) for k in alt) for alt in w.alternatives) for w in words) for n in rows)
+    return gather.held_in(words, cities, index)
 
 
 def related(frame: Frame, previous: Frame, cities: list[str], index: Index) -> bool:
