@@ -25,12 +25,16 @@ class DateSpan:
     hi: str
 
 
+def month_names(analyzer: Analyzer) -> str:
+    """The English month names as one alternation, longest first ("september" before "sep")."""
+    return "|".join(sorted(analyzer.lexicon.months_en, key=len, reverse=True))
+
+
 def date_spans(text: str, lang: str, analyzer: Analyzer) -> list[DateSpan]:
     """Every date the question writes: Japanese/Chinese style, English month names, ISO."""
     out: list[DateSpan] = []
     if lang == "en":
-        months = analyzer.lexicon.months_en
-        names = "|".join(sorted(months, key=len, reverse=True))
+        months, names = analyzer.lexicon.months_en, month_names(analyzer)
         for m in re.finditer(rf"\b(?:({names})\.?\s+(?:(\d{{1,2}})(?:st|nd|rd|th)?,?\s+)?)?((?:1[5-9]|2\d)\d\d)\b", text):
             date = iso(int(m.group(3)), months.get(m.group(1) or ""), int(m.group(2)) if m.group(2) else None)
             if date:
@@ -133,8 +137,7 @@ MONTH_ALONE = re.compile(r"(?<![\d年/.-])(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号
 def month_alone(text: str, lang: str, analyzer: Analyzer) -> tuple[int, int, int] | None:
     """A month named without its year ("10月は?", "what about October?"): (month, start, end)."""
     if lang == "en":
-        months = analyzer.lexicon.months_en
-        names = "|".join(sorted(months, key=len, reverse=True))
+        months, names = analyzer.lexicon.months_en, month_names(analyzer)
         for m in re.finditer(rf"\b({names})\b\.?", text, re.I):
             modal = m.group(1).lower() == "may" and not re.search(r"\b(?:in|about|of|during|for|and)\s+$", text[:m.start()]) \
                 and text[m.end():].strip(" ?？.") != ""
