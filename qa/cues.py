@@ -64,8 +64,7 @@ class Cues:
     weakness: dict[str, re.Pattern] = field(default_factory=dict)   # lang -> a sentence saying a city is weak
 
     def says_weak(self, text: str, lang: str) -> bool:
-        pattern = self.weakness.get(lang)
-        return bool(pattern and pattern.search(text))
+        return _search(self.weakness, text, lang)
 
     def actors_in(self, text: str, lang: str) -> list[str]:
         """The bodies or people a passage's sentence says acted ("…部門は、…求めました")."""
@@ -73,8 +72,7 @@ class Cues:
         return [m.group(1) for m in pattern.finditer(text)] if pattern else []
 
     def asks_since(self, text: str, lang: str) -> bool:
-        pattern = self.since.get(lang)
-        return bool(pattern and pattern.search(text))
+        return _search(self.since, text, lang)
 
     def denies(self, text: str, at: int, lang: str) -> bool:
         """The clause from `at` to its end denies what it says ("…を行うことではありません")."""
@@ -120,6 +118,12 @@ class Cues:
 
     def label(self, lang: str, key: str) -> str:
         return self.labels.get(lang, self.labels.get("en", {})).get(key, key)
+
+
+def _search(patterns: dict[str, re.Pattern], text: str, lang: str) -> bool:
+    """The language's pattern of a one-pattern-per-language section is found in the text."""
+    pattern = patterns.get(lang)
+    return bool(pattern and pattern.search(text))
 
 
 def _compile(pattern: str, lang: str) -> re.Pattern:

@@ -51,7 +51,7 @@ def unanswerable(frame: Frame, index: Index, hits: list[Hit]) -> tuple[str, dict
 
 
 
-def best_fact(frame: Frame, index: Index, hits: list[Hit], facts_ok, analyzer: Analyzer, tie=lambda f: 0):
+def best_fact(frame: Frame, index: Index, hits: list[Hit], facts_ok, analyzer: Analyzer, tie=None):
     """The fact (of those `facts_ok` accepts) in the top passages that best fits the question;
     only from a passage that holds one of the question's telling words, when it has any.
     Of equal fits the one `tie` ranks highest, then the best ranked."""
@@ -66,7 +66,7 @@ def best_fact(frame: Frame, index: Index, hits: list[Hit], facts_ok, analyzer: A
             score = gather.fit(frame.topic, f.text, analyzer)
             if frame.period and f.kind == "event" and frame.period.covers(f.date, f.date_end):
                 score += 100
-            key = (score, tie(f), -r)
+            key = (score, tie(f) if tie else (), -r)
             if best_key is None or key > best_key:
                 best, best_key = (f, h.number), key
     return best
@@ -98,7 +98,7 @@ def earlier_first(f: Fact) -> tuple:
 def date_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Result:
     """The date of the event that best fits; "since when … start?" the earliest of equal fits."""
     found = best_fact(frame, index, hits, lambda f: f.kind == "event" and f.date, analyzer,
-                      earlier_first if frame.since else (lambda f: 0))
+                      tie=earlier_first if frame.since else None)
     if not found:
         return abstained("no_date")
     f, number = found
