@@ -27,12 +27,12 @@ def surely_in(frame: Frame, found: list[Fact]) -> list[Fact]:
     when there are any (not those of a whole year that may be)."""
     if not frame.period:
         return found
-    inside = [f for f in found if frame.period.fit(f.date, f.date_end) == 2]
+    fits = [frame.period.fit(f.date, f.date_end) == 2 for f in found]
+    inside = [f for f, ok in zip(found, fits) if ok]
     if len(frame.period.lo) >= gather.MONTH_PRECISION or frame.relative in ("before", "after"):
         return inside or found
     whole = [f for f in inside if f.date == frame.period.lo and not f.date_end]     # dated by the year alone
-    return ([f for f in inside if f not in whole] + whole
-            + [f for f in found if frame.period.fit(f.date, f.date_end) != 2])
+    return [f for f in inside if f not in whole] + whole + [f for f, ok in zip(found, fits) if not ok]
 
 
 def events_result(frame: Frame, index: Index, doc: str | None = None) -> Result:
@@ -236,6 +236,8 @@ def count(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer) -> Re
 
 def list_cities(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues: Cues) -> Result:
     words = informative(frame.topic, index)
+    cities: list[str] | None = None                 # the cities of the facts found, unless the article's own
+    lead: list[int] = []
     if frame.period or frame.event_kind or frame.category == "event":
         found = gather.events(frame, index)
         facts = found
@@ -255,14 +257,12 @@ def list_cities(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer,
         art = article_of(index, doc) if doc else None
         cities = [c for c in (art.cities if art else index.cities) if c not in frame.excluded]
         facts = [f for c in cities for f in gather.stances(index, c)[:1]]
-        naming = [n for n in (art.lead if art else []) if sum(c in index.passages[n].text for c in cities) >= 2]
-        cited = naming[:1] + [index.by_id[f.passage_id] for f in facts]
-        return Result("cities", facts=facts, cited=list(dict.fromkeys(cited)), cities=cities,
-                      city=cities[0] if len(cities) == 1 else None) if cities else abstained("no_match")
-    cities = list(dict.fromkeys(f.city for f in facts if f.city and f.city not in frame.excluded))
+        lead = [n for n in (art.lead if art else []) if sum(c in index.passages[n].text for c in cities) >= 2][:1]
+    if cities is None:
+        cities = list(dict.fromkeys(f.city for f in facts if f.city and f.city not in frame.excluded))
     if not cities:
         return abstained("no_match")
-    return Result("cities", facts=facts, cited=list(dict.fromkeys(index.by_id[f.passage_id] for f in facts)),
+    return Result("cities", facts=facts, cited=list(dict.fromkeys(lead + [index.by_id[f.passage_id] for f in facts])),
                   cities=cities, city=cities[0] if len(cities) == 1 else None)
 
 
