@@ -62,9 +62,14 @@ class Cues:
     choices: dict[str, re.Pattern] = field(default_factory=dict)    # lang -> "X or Y" joiners
     actors: dict[str, re.Pattern] = field(default_factory=dict)     # lang -> a sentence's acting body, in passages
     weakness: dict[str, re.Pattern] = field(default_factory=dict)   # lang -> a sentence saying a city is weak
+    stated: dict[str, dict[str, re.Pattern]] = field(default_factory=dict)   # earliest/latest -> lang -> words
 
     def says_weak(self, text: str, lang: str) -> bool:
         return _search(self.weakness, text, lang)
+
+    def states(self, direction: str, text: str, lang: str) -> bool:
+        """The sentence says in words that its city was early (or late): "整備が早かった"."""
+        return _search(self.stated.get(direction, {}), text, lang)
 
     def actors_in(self, text: str, lang: str) -> list[str]:
         """The bodies or people a passage's sentence says acted ("…部門は、…求めました")."""
@@ -156,7 +161,8 @@ def parse_cues(raw: dict) -> Cues:
     noise_patterns = {lang: _compile(p, lang) for lang, p in noise_raw.get("pattern", {}).items()}
     return Cues(by_lang, kinds, parts, ranges, bounds, target, counters, labels, noise, noise_patterns,
                 per_lang(raw, "focus"), digest, per_lang(raw, "negation"), per_lang(raw, "since"), per_lang(raw, "choices"),
-                per_lang(raw, "actors"), per_lang(raw, "weakness"))
+                per_lang(raw, "actors"), per_lang(raw, "weakness"),
+                {d: per_lang(raw.get("stated", {}), d) for d in ("earliest", "latest")})
 
 
 def per_lang(raw: dict, section: str) -> dict[str, re.Pattern]:

@@ -163,6 +163,10 @@ def test_the_old_cities_are_now_unknown(edited):
      ["2021年11月"]),                                              # the words Wuhan's passages hold
     ("How does Chengdu's approach differ from Tianjin's?", [], ["成都: ", "産業先行", "天津: ", "政策の整備が早かった"]),
     ("How many things were set up or announced in Nanjing in 2023?", [], ["3件", "2023年9月6日"]),   # either kind counts
+    ("政策の整備が一番遅れている都市は?", [], ["南京"]),                 # said in words, not the latest event
+    ("天津と南京、どちらの政策が早かった?", [], ["天津"]),
+    ("哪个城市的区块链政策起步最早?", [], ["天津"]),
+    ("最も早く政策を出した都市は?", [], ["武漢", "2021年11月"]),        # an issued document: the dated events
 ])
 def test_edited_operations(edited, question, history, expected):
     body = edited.ask(question, history)

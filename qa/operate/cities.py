@@ -55,6 +55,29 @@ def weak_claim(city: str, index: Index, hits: list[Hit], cues: Cues) -> int | No
                  if cues.says_weak(index.passages[n].text, index.passages[n].lang)), None)
 
 
+def stated_extreme(frame: Frame, index: Index, cues: Cues) -> Result | None:
+    """"Which city's policy was earliest (latest)?" said in words: the one city, of those asked, whose
+    sentence says it was early (late) and holds the most of the question's words; None for events
+    ("the first summit"), which the dated facts answer."""
+    if (frame.direction not in ("earliest", "latest") or frame.period or frame.event_kind
+            or frame.category in ("event", "organisation") or (frame.answer_type != "city" and len(frame.cities) < 2)):
+        return None
+    words = informative(frame.topic, index)
+    cities = frame.cities if len(frame.cities) >= 2 else [c for c in index.cities if c not in frame.excluded]
+    best: dict[str, tuple[float, int]] = {}
+    for city in cities if words else []:
+        for n in section_claims(city, index):
+            p = index.passages[n]
+            score = gather.passage_fit(words, index, n) if cues.states(frame.direction, p.text, p.lang) else 0.0
+            if score > best.get(city, (0.0, -1))[0]:
+                best[city] = (score, n)
+    top = max((s for s, _ in best.values()), default=0.0)
+    winners = [c for c, (s, _) in best.items() if s == top]
+    if len(winners) != 1:
+        return None
+    return Result("city", cited=[best[winners[0]][1]], city=winners[0], cities=winners)
+
+
 def stance(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues: Cues | None = None) -> Result | None:
     """A city's stance (its section heading, the summary's clause) and its sentence that best
     fits the question's words; None without a city that has one."""

@@ -13,6 +13,7 @@ from ..frame import BOTH_ENDS, Frame, date_span
 from ..index import Index
 from ..retrieve import Hit
 from ..understand import informative
+from .cities import stated_extreme
 from .lookup import denied, quantity_ok, unanswerable
 from .result import LIST_LIMIT, Result, abstained
 
@@ -205,6 +206,9 @@ def group_count(frame: Frame, index: Index) -> Result | None:
 
 
 def superlative(frame: Frame, index: Index, analyzer: Analyzer, cues: Cues, hits: list[Hit]) -> Result | None:
+    stated = stated_extreme(frame, index, cues)       # the article says which was early or late
+    if stated is not None:
+        return stated
     result = None
     if frame.only is not None or (frame.direction in ("most", "least") and frame.category in ("event", "organisation")):
         result = group_count(frame, index)
