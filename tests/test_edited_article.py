@@ -167,6 +167,9 @@ def test_the_old_cities_are_now_unknown(edited):
     ("天津と南京、どちらの政策が早かった?", [], ["天津"]),
     ("哪个城市的区块链政策起步最早?", [], ["天津"]),
     ("最も早く政策を出した都市は?", [], ["武漢", "2021年11月"]),        # an issued document: the dated events
+    ("Which of Tianjin, Xi'an or Wuhan launched the first blockchain industrial park?", [], ["西安"]),
+    ("天津和西安哪个城市举办了国内首个政府主办的区块链峰会?", [], ["西安"]),   # one of those named
+    ("哪些城市設立了研究中心?", [], ["南京"]),                           # the set-up events holding the words
 ])
 def test_edited_operations(edited, question, history, expected):
     body = edited.ask(question, history)

@@ -113,9 +113,29 @@ def compare_on(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
     return Result("compare_sentences", cited=cited, cities=[index.passages[n].city for n in cited])
 
 
+def chosen_city(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
+    """"Which of X, Y or Z launched …?": the one named city whose sentence holds the question's words
+    best (None on a tie: then they are compared)."""
+    words = informative(frame.topic, index)
+    if frame.answer_type != "city" or not words:
+        return None
+    fits = []
+    for city in frame.cities:
+        best = best_claim(city, words, index, hits)
+        fits.append((gather.passage_fit(words, index, best) if best is not None else 0.0, city, best))
+    fits.sort(key=lambda x: -x[0])
+    (top, city, best), runner_up = fits[0], fits[1][0]
+    if top <= runner_up:
+        return None
+    return Result("city", cited=[best], city=city, cities=[city])
+
+
 def compare(frame: Frame, index: Index, analyzer: Analyzer, hits: list[Hit] | None = None) -> Result:
     """Each city side by side: on the question's words, its sentence about them; else its
-    stance, its best-matching number, its dated events."""
+    stance, its best-matching number, its dated events.  Asked which one of them, the one."""
+    chosen = chosen_city(frame, index, hits or [])
+    if chosen:
+        return chosen
     topical = compare_on(frame, index, hits or [])
     if topical:
         return topical

@@ -244,7 +244,8 @@ def list_cities(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer,
     lead: list[int] = []
     if frame.period or frame.event_kind or frame.category == "event":
         found = gather.events(frame, index)
-        facts = found
+        telling = [w for w in words if w.label not in frame.kinds()]           # "set up" is the kind, said by every one
+        facts = best_by_topic(found, telling, index, analyzer, hits) or found    # "set up a research centre": those
     elif words:
         fact_fit = gather.fact_fitter(words, index, analyzer)
         facts = [f for f in gather.quantities(frame, index) if f.city and fact_fit(f) > 0]
