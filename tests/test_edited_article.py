@@ -170,6 +170,10 @@ def test_the_old_cities_are_now_unknown(edited):
     ("Which of Tianjin, Xi'an or Wuhan launched the first blockchain industrial park?", [], ["西安"]),
     ("天津和西安哪个城市举办了国内首个政府主办的区块链峰会?", [], ["西安"]),   # one of those named
     ("哪些城市設立了研究中心?", [], ["南京"]),                           # the set-up events holding the words
+    ("五个城市中最早的事件是什么?", [], ["2021年2月 天津"]),              # events among the cities, not a city
+    ("一番ブロックチェーン企業が少ないのは?", [], ["西安"]),              # words between 一番 and 少ない
+    ("2023年に一番たくさん動きがあった都市ってどこ？", [], ["南京"]),
+    ("五個城市裡，哪一個在財政補貼上下的力氣最大？", [], ["武漢"]),        # one of the cities; not the denial
 ])
 def test_edited_operations(edited, question, history, expected):
     body = edited.ask(question, history)

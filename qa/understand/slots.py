@@ -29,7 +29,8 @@ def apply_cues(frame: Frame, found: list[CueMatch], cues: Cues) -> set[str]:
                             if c in cues.counters), None)
             frame.unit = counter if counter in cues.counters else None
     for slot in ("direction", "category", "part", "scope", "modality", "precision"):
-        match = next((m for m in found if m.slot == slot), None)
+        match = next((m for m in found if m.slot == slot and (slot, m.value) == ("category", "event")), None) \
+            or next((m for m in found if m.slot == slot), None)     # "五个城市中的事件": events, among the cities
         if match:
             setattr(frame, slot, match.value)
             frame.sources[slot] = "question"
@@ -64,6 +65,8 @@ def decide_op(frame: Frame, ops: set[str], specific: bool, settled: bool = False
     topic = any(c.start >= 0 for c in frame.topic)
     if frame.answer_type == "person" and len(frame.cities) >= 2:
         frame.answer_type = "city"              # "<city A>和<city B>,谁…更早?": who of the cities named
+    if frame.category == "city" and frame.direction and "which" in ops and not frame.explicit_type:
+        frame.answer_type = "city"              # "五個城市裡，哪一個…最大": one of the cities
     if frame.since and frame.cities and not specific and not frame.direction:
         frame.direction = "earliest"            # "When did <city> start?": its first event
     if "timeline" in ops:
