@@ -174,6 +174,9 @@ def test_the_old_cities_are_now_unknown(edited):
     ("一番ブロックチェーン企業が少ないのは?", [], ["西安"]),              # words between 一番 and 少ない
     ("2023年に一番たくさん動きがあった都市ってどこ？", [], ["南京"]),
     ("五個城市裡，哪一個在財政補貼上下的力氣最大？", [], ["武漢"]),        # one of the cities; not the denial
+    ("記事の中で最初に取り上げられている都市は？", [], ["天津"]),            # the order of its sections
+    ("Which city does the article cover last?", [], ["西安"]),
+    ("同じタイミングで他に何ができた？", ["天津で2021年2月に設立された組織は？"], ["インキュベーション"]),
 ])
 def test_edited_operations(edited, question, history, expected):
     body = edited.ask(question, history)

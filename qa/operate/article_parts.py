@@ -1,5 +1,5 @@
 """Questions about the article itself: its title (or a city section's heading), its summary line,
-what it is about, its country."""
+what it is about, its country, the city it covers first or last."""
 from __future__ import annotations
 
 from ..analysis import Analyzer
@@ -20,6 +20,13 @@ def about_article(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyze
         if own:
             return Result("article", cited=own, cities=frame.cities,
                           city=frame.cities[0] if len(frame.cities) == 1 else None)
+    if frame.part in ("first_section", "last_section") and art.headings:   # "the city it covers first (last)"
+        sections = [n for n in art.headings if index.passages[n].city]
+        if not sections:
+            return abstained("no_match")
+        n = sections[0] if frame.part == "first_section" else sections[-1]
+        city = index.passages[n].city                       # which city: the city; what about: its heading
+        return Result("city" if frame.answer_type == "city" else "article", cited=[n], city=city, cities=[city])
     if frame.part == "title":
         cited = [art.title] if art.title is not None else art.headings[:1]
     elif frame.part == "summary":

@@ -77,7 +77,7 @@ def decide_op(frame: Frame, ops: set[str], specific: bool, settled: bool = False
         frame.op = "count"
     elif frame.part == "summary" and frame.cities:
         frame.op = "stance"                     # "<city>を一言で": the city's stance, not the article's
-    elif frame.part in ("title", "summary", "country") or (frame.part == "topic" and not frame.cities and not specific):
+    elif frame.part in ("title", "summary", "country", "first_section", "last_section") or (frame.part == "topic" and not frame.cities and not specific):
         frame.op = "about_article"              # "what does the article say about <city>'s X" is a lookup
     elif frame.answer_type == "cities" or (frame.answer_type == "city" and not topic and not frame.period
                                            and not frame.event_kind and not frame.cities):
