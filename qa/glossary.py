@@ -18,6 +18,7 @@ from typing import Callable, Iterable
 
 HEADER = ["kind", "ja", "zh", "en"]
 CITY_SPELLING = 0.8          # how close (difflib ratio) a misspelt English word must be to a city's name
+TERM_SPELLING = 0.85         # ... to a glossary term's one-word English form (of 6 letters or more)
 MEASURE = "measure"          # optional fifth column: the Chinese measure word that counts the noun (家)
 SMALL_KANA = str.maketrans("ァィゥェォヵヶッャュョヮ", "アイウエオカケツヤユヨワ")
 KINDS = {"city", "place", "term"}
@@ -137,16 +138,20 @@ class Glossary:
         self._latin = latin
         self._city_words = sorted({norm_form(f) for e in self.entries if e.kind == "city" for f in e.en
                                    if re.fullmatch(r"[a-z]+", norm_form(f))})
+        self._term_words = sorted({w for e in self.entries if e.kind != "city" for f in e.en
+                                   if re.fullmatch(r"[a-z]{6,}", w := norm_form(f))})
         self._cjk_re = _alternation(cjk)
         self._latin_re = _alternation(latin, r"(?<![a-z0-9])", r"(?![a-z0-9])")
 
-    def city_spelling(self, word: str) -> str | None:
-        """The English name of a city a misspelt word means ("shenzen", "guangzho"), if one is close."""
-        if len(word) < 5 or word in self._city_words:
+    def spelling(self, word: str) -> str | None:
+        """The city name ("shenzen", "guangzho") or one-word term ("blockchian", "innovaton") a
+        misspelt English word means, if one is close; None for a word the glossary knows."""
+        if len(word) < 5 or word in self._city_words or self._stem(word) in self._latin:
             return None
-        near = [c for c in self._city_words if c[0] == word[0] and abs(len(c) - len(word)) <= 2]   # cheap first
-        close = difflib.get_close_matches(word, near, n=1, cutoff=CITY_SPELLING) if near else []
-        return close[0] if close else None
+        close = _closest(word, self._city_words, CITY_SPELLING)
+        if close is None and len(word) >= 6:
+            close = _closest(word, self._term_words, TERM_SPELLING)
+        return close
 
     def stem_phrase(self, text: str) -> str:
         return " ".join(self._stem(w) for w in re.findall(r"[a-z0-9]+", norm_form(text)))
@@ -170,6 +175,12 @@ class Glossary:
     def entries_from_json(rows: list[dict]) -> list[Entry]:
         return [Entry(r["kind"], tuple(r["ja"]), tuple(r["zh"]), tuple(r["en"]), r.get("line", 0), r.get("measure", ""))
                 for r in rows]
+
+
+def _closest(word: str, words: list[str], cutoff: float) -> str | None:
+    near = [w for w in words if w[0] == word[0] and abs(len(w) - len(word)) <= 2]     # cheap first
+    close = difflib.get_close_matches(word, near, n=1, cutoff=cutoff) if near else []
+    return close[0] if close else None
 
 
 def _alternation(forms: dict, before: str = "", after: str = "") -> re.Pattern | None:

@@ -97,12 +97,19 @@ def test_comparison_of_three_cities_in_chinese(ask):
         assert sum(f["city"] == c for f in body["facts"]) >= 1
 
 
-def test_misspelt_city_names_are_read_as_the_city():
+def test_misspelt_city_names_and_terms_are_read_as_spelt_right():
     from qa.glossary import Glossary
-    g = Glossary(parse_glossary("kind\tja\tzh\ten\ncity\t甲市\t甲市\tAlphaville\ncity\t乙市\t乙市\tBetatown\n"))
-    assert g.city_spelling("alphavile") == "alphaville" and g.city_spelling("betatwn") == "betatown"
-    assert g.city_spelling("alphaville") is None            # spelt right: nothing to fix
-    assert g.city_spelling("population") is None and g.city_spelling("beta") is None   # not close / too short
+    g = Glossary(parse_glossary("kind\tja\tzh\ten\ncity\t甲市\t甲市\tAlphaville\ncity\t乙市\t乙市\tBetatown\n"
+                                "term\t革新\t创新\tinnovation\n"))
+    assert g.spelling("alphavile") == "alphaville" and g.spelling("betatwn") == "betatown"
+    assert g.spelling("innovaton") == "innovation"          # a term's one-word English form
+    assert g.spelling("alphaville") is None and g.spelling("innovation") is None   # spelt right: nothing to fix
+    assert g.spelling("population") is None and g.spelling("beta") is None   # not close / too short
+
+
+def test_misspelt_words_in_a_question(ask):
+    body = ask("how many blockchian firms does guangzhuo have")
+    assert body["answer"]["city"] == "広州" and "6000" in body["answer"]["text"]
 
 
 def test_glossary_validation_names_the_line():

@@ -32,7 +32,7 @@ def question_lang(text: str, analyzer: Analyzer, cues: Cues) -> str:
 def read_question(text: str, index: Index, analyzer: Analyzer, cues: Cues | None = None) -> Frame:
     """Read one question on its own (no history) into a frame."""
     cues = cues or default_cues()
-    asked, text = text, city_spelling(text, index)
+    asked, text = text, spelling_fixed(text, index)
     norm = normalize(text).text.strip()
     lang = question_lang(norm, analyzer, cues)
     work = norm
@@ -157,10 +157,10 @@ def relative_year(frame: Frame, found: list, work: str, masked: Masked, query: M
         masked.blank(month[1], month[2])              # still searched: without a chat it is the only date said
 
 
-def city_spelling(text: str, index: Index) -> str:
-    """English words that misspell a city's name ("Shenzen", "guangzho") written as the name."""
+def spelling_fixed(text: str, index: Index) -> str:
+    """English words that misspell a city's name ("Shenzen") or a glossary term ("blockchian") written right."""
     def fixed(m: re.Match) -> str:
-        name = index.glossary.city_spelling(m.group().lower())
+        name = index.glossary.spelling(m.group().lower())
         return (name.capitalize() if m.group()[0].isupper() else name) if name else m.group()
     return re.sub(r"[A-Za-z]+", fixed, text) if re.search(r"[A-Za-z]{5}", text) else text
 
