@@ -259,3 +259,8 @@ def test_edited_numbers_of_a_time_the_article_does_not_reach(edited):
     assert edited.ask("how many did it have in 2026?", ["Which city has the most blockchain companies?"])["answer"] is None
     assert "4200" in edited.ask("how many did it have in 2023?", ["Which city has the most blockchain companies?"])["answer"]["text"]
     assert edited.ask("成都のブロックチェーン企業のうち、ユニコーンは何パーセント?")["answer"] is None
+
+
+def test_edited_who_of_a_thing_the_article_never_names_abstains(edited):
+    assert edited.ask("Who was the mayor of Xi'an when the blockchain summit took place?")["answer"] is None
+    assert "2022年9月" in edited.ask("When did Xi'an hold the blockchain summit?")["answer"]["text"]
