@@ -161,6 +161,8 @@ def localized_shape(frame: Frame, result: Result, loc: Localizer, index: Index) 
     if shape == "compare_sentences":                     # each city named, its sentence quoted
         return lines_answer([{"text": loc.name(index.passages[n].city), "quote": index.passages[n].text}
                              for n in result.cited])
+    if shape == "stances":                               # each city named, its line quoted
+        return lines_answer([{"text": loc.name(f.city), "quote": f.text} for f in facts])
     if shape == "count_events":
         items = loc.join(w["city_date"].format(city=loc.name(f.city), date=loc.date(f)) if f.city else loc.date(f)
                          for f in facts)

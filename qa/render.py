@@ -151,6 +151,8 @@ def shape_answer(frame: Frame, result: Result, index: Index) -> dict:
         return {"text": words()["sep"].join(result.countries), "countries": result.countries, "cities": result.cities}
     if shape == "stance":
         return stance_answer(result, index)
+    if shape == "stances":                                # each city's line
+        return {"text": "\n".join(f"{f.city}: {f.text}" for f in result.facts), "cities": result.cities}
     if shape == "compare":
         return compare_answer(result)
     if shape == "compare_sentences":                      # each city's sentence on the asked words

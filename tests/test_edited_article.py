@@ -264,3 +264,14 @@ def test_edited_numbers_of_a_time_the_article_does_not_reach(edited):
 def test_edited_who_of_a_thing_the_article_never_names_abstains(edited):
     assert edited.ask("Who was the mayor of Xi'an when the blockchain summit took place?")["answer"] is None
     assert "2022年9月" in edited.ask("When did Xi'an hold the blockchain summit?")["answer"]["text"]
+
+
+@pytest.mark.parametrize("question", ["各都市の特徴を一言で", "每个城市的定位分别是什么?", "What is each city's stance?"])
+def test_edited_each_citys_line(edited, question):
+    body = edited.ask(question)
+    assert body["answer"]["text"].splitlines() == ["天津: 政策先行だが規制は厳しい", "南京: 追いつく",
+                                                   "成都: 業界初、政策フォローアップ",
+                                                   "武漢: 金融テクノロジーセンターの野心を示す",
+                                                   "西安: 政策の導き、アプリケーション指向"]
+    if "localized" in body["answer"]:                  # asked in Chinese or English: each line names its city so
+        assert body["answer"]["localized"]["lines"][0]["text"] in ("Tianjin", "天津")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import gather
+from ..article import article_of, main_doc
 from ..analysis import Analyzer
 from ..cues import Cues, default_cues
 from ..frame import Frame
@@ -78,11 +79,23 @@ def stated_extreme(frame: Frame, index: Index, cues: Cues) -> Result | None:
     return Result("city", cited=[best[winners[0]][1]], city=winners[0], cities=winners)
 
 
+def each_stance(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
+    """"What is each city's stance?": every city's line (its section heading's), in the article's order."""
+    doc = main_doc(index, hits)
+    art = article_of(index, doc) if doc else None
+    cities = [c for c in (art.cities if art else index.cities) if c not in frame.excluded]
+    facts = [f for c in cities for f in gather.stances(index, c)[:1]]
+    if not facts:
+        return None
+    return Result("stances", facts=facts, cited=[index.by_id[f.passage_id] for f in facts],
+                  cities=[f.city for f in facts])
+
+
 def stance(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer, cues: Cues | None = None) -> Result | None:
     """A city's stance (its section heading, the summary's clause) and its sentence that best
-    fits the question's words; None without a city that has one."""
+    fits the question's words; None without a city that has one.  Asked of each city, every city's."""
     if not frame.cities:
-        return None
+        return each_stance(frame, index, hits) if "across" in frame.cues else None
     city = frame.cities[0]
     own = gather.stances(index, city)
     if not own:

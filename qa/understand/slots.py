@@ -42,7 +42,8 @@ def apply_cues(frame: Frame, found: list[CueMatch], cues: Cues) -> set[str]:
     frame.refers = {m.value for m in found if m.slot == "refer"}
     frame.followup = any(m.slot == "followup" for m in found)
     frame.relative = next((m.value for m in found if m.slot == "relative"), None)
-    return {m.value for m in found if m.slot == "op"} | ({"which"} if any(m.slot == "which" for m in found) else set())
+    return ({m.value for m in found if m.slot == "op"} | ({"which"} if any(m.slot == "which" for m in found) else set())
+            | ({"across"} if any(m.slot == "across" for m in found) else set()))
 
 
 def excluded_cities(found: list[CueMatch], cities: list[tuple[int, str]], text: str, lang: str) -> set[str]:
@@ -75,6 +76,8 @@ def decide_op(frame: Frame, ops: set[str], specific: bool, settled: bool = False
         frame.op = "superlative"
     elif frame.answer_type == "quantity" and frame.category in ("event", "city", "organisation"):
         frame.op = "count"
+    elif "across" in ops and not frame.cities and (ops & {"stance", "character"} or frame.part == "summary"):
+        frame.op = "stance"                     # "each city's stance": every city's line
     elif frame.part == "summary" and frame.cities:
         frame.op = "stance"                     # "<city>を一言で": the city's stance, not the article's
     elif frame.part in ("title", "summary", "country", "first_section", "last_section") or (frame.part == "topic" and not frame.cities and not specific):
