@@ -62,7 +62,7 @@ class Cues:
     choices: dict[str, re.Pattern] = field(default_factory=dict)    # lang -> "X or Y" joiners
     actors: dict[str, re.Pattern] = field(default_factory=dict)     # lang -> a sentence's acting body, in passages
     weakness: dict[str, re.Pattern] = field(default_factory=dict)   # lang -> a sentence saying a city is weak
-    stated: dict[str, dict[str, re.Pattern]] = field(default_factory=dict)   # earliest/latest -> lang -> words
+    stated: dict[str, dict[str, re.Pattern]] = field(default_factory=dict)   # earliest/latest/start -> lang -> words
 
     def says_weak(self, text: str, lang: str) -> bool:
         return _search(self.weakness, text, lang)
@@ -162,7 +162,7 @@ def parse_cues(raw: dict) -> Cues:
     return Cues(by_lang, kinds, parts, ranges, bounds, target, counters, labels, noise, noise_patterns,
                 per_lang(raw, "focus"), digest, per_lang(raw, "negation"), per_lang(raw, "since"), per_lang(raw, "choices"),
                 per_lang(raw, "actors"), per_lang(raw, "weakness"),
-                {d: per_lang(raw.get("stated", {}), d) for d in ("earliest", "latest")})
+                {d: per_lang(raw.get("stated", {}), d) for d in ("earliest", "latest", "start")})
 
 
 def per_lang(raw: dict, section: str) -> dict[str, re.Pattern]:

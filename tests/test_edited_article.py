@@ -165,7 +165,11 @@ def test_the_old_cities_are_now_unknown(edited):
     ("How many things were set up or announced in Nanjing in 2023?", [], ["3件", "2023年9月6日"]),   # either kind counts
     ("政策の整備が一番遅れている都市は?", [], ["南京"]),                 # said in words, not the latest event
     ("天津と南京、どちらの政策が早かった?", [], ["天津"]),
-    ("哪个城市的区块链政策起步最早?", [], ["天津"]),
+    ("哪个城市的区块链政策最落后?", [], ["南京"]),
+    ("哪个城市的区块链政策起步最早?", [], ["天津"]),                    # "started earliest": was early
+    ("Which city was the last to start?", [], ["南京"]),
+    ("Which city started on blockchain earliest?", [], ["天津"]),
+    ("Which city had the earliest policy document?", [], ["武漢", "2021年11月"]),   # a document: its date
     ("最も早く政策を出した都市は?", [], ["武漢", "2021年11月"]),        # an issued document: the dated events
     ("Which of Tianjin, Xi'an or Wuhan launched the first blockchain industrial park?", [], ["西安"]),
     ("天津和西安哪个城市举办了国内首个政府主办的区块链峰会?", [], ["西安"]),   # one of those named

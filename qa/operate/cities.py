@@ -8,7 +8,7 @@ from ..cues import Cues, default_cues
 from ..frame import Frame
 from ..index import Index
 from ..retrieve import Hit
-from ..understand import informative
+from ..understand import beyond_start, informative
 from .result import Result
 
 
@@ -63,16 +63,21 @@ def stated_extreme(frame: Frame, index: Index, cues: Cues) -> Result | None:
     if (frame.direction not in ("earliest", "latest") or frame.period or frame.event_kind
             or frame.category in ("event", "organisation") or (frame.answer_type != "city" and len(frame.cities) < 2)):
         return None
-    words = informative(frame.topic, index)
+    words = beyond_start(frame.topic, index, cues)            # "started earliest": was early
+    started = len(words) < len(informative(frame.topic, index))
     cities = frame.cities if len(frame.cities) >= 2 else [c for c in index.cities if c not in frame.excluded]
     best: dict[str, tuple[float, int]] = {}
-    for city in cities if words else []:
+    for city in cities if words or started else []:
         for n in section_claims(city, index):
             p = index.passages[n]
-            score = gather.passage_fit(words, index, n) if cues.states(frame.direction, p.text, p.lang) else 0.0
+            dated = any(f.kind == "event" for f in index.facts_of.of_number(n))   # "早くから…2016年12月には": its date says
+            says = cues.states(frame.direction, p.text, p.lang) and not dated
+            score = (gather.passage_fit(words, index, n) if words else 1.0) if says else 0.0
             if score > best.get(city, (0.0, -1))[0]:
                 best[city] = (score, n)
     top = max((s for s, _ in best.values()), default=0.0)
+    if top < sum(w.weight for w in words) / 2:          # most of what is asked about is not what it says was early
+        return None
     winners = [c for c, (s, _) in best.items() if s == top]
     if len(winners) != 1:
         return None

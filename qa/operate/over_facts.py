@@ -12,7 +12,7 @@ from ..facts import Fact
 from ..frame import BOTH_ENDS, Frame, date_span
 from ..index import Index
 from ..retrieve import Hit
-from ..understand import informative
+from ..understand import beyond_start, informative
 from .cities import stated_extreme
 from .lookup import denied, quantity_ok, unanswerable
 from .result import LIST_LIMIT, Result, abstained
@@ -116,20 +116,22 @@ def both_ends(pool: list[Fact]) -> list[Fact]:
     return first + [f for f in extremes(pool, sort_key("latest")) if all(f is not g for g in first)]
 
 
-def extreme_event(frame: Frame, index: Index, analyzer: Analyzer, hits: list[Hit]) -> Result | None:
+def extreme_event(frame: Frame, index: Index, analyzer: Analyzer, cues: Cues, hits: list[Hit]) -> Result | None:
     ends = both_ends if frame.direction == BOTH_ENDS else None
     key = sort_key("earliest" if ends else frame.direction)
     if len(frame.cities) >= 2:                                      # each city with the words said beside it
         sides = [([city], frame.city_topics.get(city) or frame.topic) for city in frame.cities]
     else:                                                           # "X跟Y哪个早": each side with its own words
         sides = frame.choices if not ends else []
+    def telling(words):                                             # "started earliest": the earliest, whatever it was
+        return beyond_start(words, index, cues)
     pool = []
     for cities, own in sides:                                       # each side's own words say what kind
         chosen = best_by_topic(surely_in(frame, gather.events(frame, index, cities, kind=False)),
-                               informative(own, index), index, analyzer, hits)
+                               telling(own), index, analyzer, hits)
         pool += ends(chosen) if ends else extremes(chosen, key)[:1]
     if len(frame.cities) < 2 and len(pool) < 2:                     # no two sides: the events that fit the words
-        pool = best_by_topic(surely_in(frame, gather.events(frame, index)), informative(frame.topic, index),
+        pool = best_by_topic(surely_in(frame, gather.events(frame, index)), telling(frame.topic),
                              index, analyzer, hits)
     if not pool:
         return None
@@ -213,7 +215,7 @@ def superlative(frame: Frame, index: Index, analyzer: Analyzer, cues: Cues, hits
     if frame.only is not None or (frame.direction in ("most", "least") and frame.category in ("event", "organisation")):
         result = group_count(frame, index)
     elif frame.direction in ("earliest", "latest", BOTH_ENDS):
-        result = extreme_event(frame, index, analyzer, hits)
+        result = extreme_event(frame, index, analyzer, cues, hits)
     elif frame.direction in ("most", "least"):
         result = extreme_quantity(frame, index, analyzer, cues, hits)
     return result                           # None: worded in the article, not in its facts

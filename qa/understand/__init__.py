@@ -7,6 +7,6 @@ turn before it, by the rules written in the README ("Follow-ups").
 """
 from .followup import Context, merge_followup
 from .question import read_question
-from .words import informative, known_keys
+from .words import beyond_start, informative, known_keys
 
-__all__ = ["Context", "merge_followup", "read_question", "informative", "known_keys"]
+__all__ = ["Context", "merge_followup", "read_question", "beyond_start", "informative", "known_keys"]
