@@ -169,6 +169,7 @@ def test_the_old_cities_are_now_unknown(edited):
     ("哪个城市的区块链政策起步最早?", [], ["天津"]),                    # "started earliest": was early
     ("Which city was the last to start?", [], ["南京"]),
     ("Which city started on blockchain earliest?", [], ["天津"]),
+    ("Which year saw the most activity?", [], ["2023年"]),                 # events counted by year
     ("Which city had the earliest policy document?", [], ["武漢", "2021年11月"]),   # a document: its date
     ("最も早く政策を出した都市は?", [], ["武漢", "2021年11月"]),        # an issued document: the dated events
     ("Which of Tianjin, Xi'an or Wuhan launched the first blockchain industrial park?", [], ["西安"]),
