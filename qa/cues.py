@@ -63,9 +63,14 @@ class Cues:
     actors: dict[str, re.Pattern] = field(default_factory=dict)     # lang -> a sentence's acting body, in passages
     weakness: dict[str, re.Pattern] = field(default_factory=dict)   # lang -> a sentence saying a city is weak
     stated: dict[str, dict[str, re.Pattern]] = field(default_factory=dict)   # earliest/latest/start -> lang -> words
+    first: dict[str, re.Pattern] = field(default_factory=dict)      # lang -> a sentence saying "the first of its kind"
 
     def says_weak(self, text: str, lang: str) -> bool:
         return _search(self.weakness, text, lang)
+
+    def says_first(self, text: str, lang: str) -> bool:
+        """The sentence says its thing was the first of its kind (words in cues.json, `first`)."""
+        return _search(self.first, text, lang)
 
     def states(self, direction: str, text: str, lang: str) -> bool:
         """The sentence says in words that its city was early (or late): "整備が早かった"."""
@@ -162,7 +167,8 @@ def parse_cues(raw: dict) -> Cues:
     return Cues(by_lang, kinds, parts, ranges, bounds, target, counters, labels, noise, noise_patterns,
                 per_lang(raw, "focus"), digest, per_lang(raw, "negation"), per_lang(raw, "since"), per_lang(raw, "choices"),
                 per_lang(raw, "actors"), per_lang(raw, "weakness"),
-                {d: per_lang(raw.get("stated", {}), d) for d in ("earliest", "latest", "start")})
+                {d: per_lang(raw.get("stated", {}), d) for d in ("earliest", "latest", "start")},
+                per_lang(raw, "first"))
 
 
 def per_lang(raw: dict, section: str) -> dict[str, re.Pattern]:

@@ -170,6 +170,8 @@ def test_the_old_cities_are_now_unknown(edited):
     ("Which city was the last to start?", [], ["南京"]),
     ("Which city started on blockchain earliest?", [], ["天津"]),
     ("Which year saw the most activity?", [], ["2023年"]),                 # events counted by year
+    ("成都區塊鏈協會是廣東第幾個?", [], ["初めて正式に登録"]),              # no number: the sentence saying "the first"
+    ("南京の研究センターは全国で何番目?", [], ["初めての"]),
     ("Which city had the earliest policy document?", [], ["武漢", "2021年11月"]),   # a document: its date
     ("最も早く政策を出した都市は?", [], ["武漢", "2021年11月"]),        # an issued document: the dated events
     ("Which of Tianjin, Xi'an or Wuhan launched the first blockchain industrial park?", [], ["西安"]),
