@@ -56,31 +56,34 @@ def weak_claim(city: str, index: Index, hits: list[Hit], cues: Cues) -> int | No
                  if cues.says_weak(index.passages[n].text, index.passages[n].lang)), None)
 
 
+def stated_claims(city: str, direction: str, index: Index, cues: Cues) -> list[int]:
+    """The city's sentences that say in words, with no date of their own, that it was early (late)."""
+    return [n for n in section_claims(city, index)
+            if cues.states(direction, index.passages[n].text, index.passages[n].lang)
+            and not any(f.kind == "event" for f in index.facts_of.of_number(n))]
+
+
 def stated_extreme(frame: Frame, index: Index, cues: Cues) -> Result | None:
     """"Which city's policy was earliest (latest)?" said in words: the one city, of those asked, whose
-    sentence says it was early (late) and holds the most of the question's words; None for events
+    undated sentence says it was early (late) and holds most of the question's words; None for events
     ("the first summit"), which the dated facts answer."""
     if (frame.direction not in ("earliest", "latest") or frame.period or frame.event_kind
             or frame.category in ("event", "organisation") or (frame.answer_type != "city" and len(frame.cities) < 2)):
         return None
     words = beyond_start(frame.topic, index, cues)            # "started earliest": was early
-    started = len(words) < len(informative(frame.topic, index))
+    if not words and not informative(frame.topic, index):
+        return None                                            # nothing asked about but the date: the facts
     cities = frame.cities if len(frame.cities) >= 2 else [c for c in index.cities if c not in frame.excluded]
     best: dict[str, tuple[float, int]] = {}
-    for city in cities if words or started else []:
-        for n in section_claims(city, index):
-            p = index.passages[n]
-            dated = any(f.kind == "event" for f in index.facts_of.of_number(n))   # "早くから…2016年12月には": its date says
-            says = cues.states(frame.direction, p.text, p.lang) and not dated
-            score = (gather.passage_fit(words, index, n) if words else 1.0) if says else 0.0
+    for city in cities:
+        for n in stated_claims(city, frame.direction, index, cues):
+            score = gather.passage_fit(words, index, n) if words else 1.0
             if score > best.get(city, (0.0, -1))[0]:
                 best[city] = (score, n)
     top = max((s for s, _ in best.values()), default=0.0)
-    if top < sum(w.weight for w in words) / 2:          # most of what is asked about is not what it says was early
-        return None
     winners = [c for c, (s, _) in best.items() if s == top]
-    if len(winners) != 1:
-        return None
+    if top <= 0 or top < sum(w.weight for w in words) / 2 or len(winners) != 1:
+        return None                                            # most of what is asked is not what it says
     return Result("city", cited=[best[winners[0]][1]], city=winners[0], cities=winners)
 
 
@@ -135,7 +138,7 @@ def chosen_city(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
     """"Which of X, Y or Z launched …?": the one named city whose sentence holds the question's words
     best (None on a tie: then they are compared)."""
     words = informative(frame.topic, index)
-    if frame.answer_type != "city" or not words:
+    if frame.answer_type != "city" or not words or len(frame.cities) < 2:
         return None
     fits = []
     for city in frame.cities:
