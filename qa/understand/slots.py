@@ -66,6 +66,10 @@ def decide_op(frame: Frame, ops: set[str], specific: bool, settled: bool = False
     topic = any(c.start >= 0 for c in frame.topic)
     if frame.answer_type == "person" and len(frame.cities) >= 2:
         frame.answer_type = "city"              # "<city A>和<city B>,谁…更早?": who of the cities named
+    if frame.part in ("first_section", "last_section") and (frame.answer_type not in ("city", "sentence")
+                                                             or frame.category == "event"):
+        frame.direction = "earliest" if frame.part == "first_section" else "latest"
+        frame.part = None                       # "最初に出てくる日付": the first date, not the first section
     if frame.category == "city" and frame.direction and "which" in ops and not frame.explicit_type:
         frame.answer_type = "city"              # "五個城市裡，哪一個…最大": one of the cities
     if frame.since and frame.cities and not specific and not frame.direction:
