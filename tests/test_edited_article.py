@@ -184,6 +184,7 @@ def test_the_old_cities_are_now_unknown(edited):
     ("記事の中で最初に取り上げられている都市は？", [], ["天津"]),            # the order of its sections
     ("Which city does the article cover last?", [], ["西安"]),
     ("この記事で最初に出てくる日付は?", [], ["2021年2月 天津"]),          # a date asked: the first date, not the section
+    ("天津のセクションで最初に書かれていることは?", [], ["天津は全国の政治・経済の中心"]),   # that city's section
     ("文章最后提到的事件是什么?", [], ["2023年10月 成都"]),              # an event asked: the latest
     ("同じタイミングで他に何ができた？", ["天津で2021年2月に設立された組織は？"], ["インキュベーション"]),
 ])

@@ -7,6 +7,7 @@ from ..article import article_of, main_doc
 from ..frame import Frame
 from ..index import Index
 from ..retrieve import Hit
+from .cities import section_claims
 from .result import Result, abstained
 
 
@@ -20,6 +21,11 @@ def about_article(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyze
         if own:
             return Result("article", cited=own, cities=frame.cities,
                           city=frame.cities[0] if len(frame.cities) == 1 else None)
+    if frame.part in ("first_section", "last_section") and frame.cities:   # "<city>のセクションで最初に書かれていること"
+        claims = section_claims(frame.cities[0], index)
+        if claims:
+            n = claims[0] if frame.part == "first_section" else claims[-1]
+            return Result("sentence", cited=[n], city=frame.cities[0], cities=frame.cities[:1])
     if frame.part in ("first_section", "last_section") and art.headings:   # "the city it covers first (last)"
         sections = [n for n in art.headings if index.passages[n].city]
         if not sections:
