@@ -11,7 +11,7 @@ from conftest import ARTICLE, ROOT
 
 BLIND = [ROOT / "tests" / "blind" / name for name in ("questions.jsonl", "questions-2.jsonl", "questions-3.jsonl",
                                                         "questions-4.jsonl", "questions-5.jsonl",
-                                                        "questions-6.jsonl")]
+                                                        "questions-6.jsonl", "questions-7.jsonl")]
 FIELDS = {"id", "lang", "q", "history", "abstain", "city", "passage_any", "answer_any", "answer_all",
           "fact_dates", "cities_all"}
 
