@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from .. import gather
-from ..article import article_of, main_doc
+from ..article import Article, article_of, main_doc
 from ..analysis import Analyzer
 from ..cues import Cues, default_cues
+from ..facts import Fact
 from ..frame import Frame
 from ..index import Index
 from ..retrieve import Hit
@@ -70,9 +71,10 @@ def stated_extreme(frame: Frame, index: Index, cues: Cues) -> Result | None:
     if (frame.direction not in ("earliest", "latest") or frame.period or frame.event_kind
             or frame.category in ("event", "organisation") or (frame.answer_type != "city" and len(frame.cities) < 2)):
         return None
-    words = beyond_start(frame.topic, index, cues)            # "started earliest": was early
-    if not words and not informative(frame.topic, index):
+    asked = informative(frame.topic, index)
+    if not asked:
         return None                                            # nothing asked about but the date: the facts
+    words = beyond_start(asked, cues)                          # "started earliest": was early
     cities = frame.cities if len(frame.cities) >= 2 else [c for c in index.cities if c not in frame.excluded]
     best: dict[str, tuple[float, int]] = {}
     for city in cities:
@@ -87,12 +89,18 @@ def stated_extreme(frame: Frame, index: Index, cues: Cues) -> Result | None:
     return Result("city", cited=[best[winners[0]][1]], city=winners[0], cities=winners)
 
 
-def each_stance(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
-    """"What is each city's stance?": every city's line (its section heading's), in the article's order."""
+def article_lines(frame: Frame, index: Index, hits: list[Hit]) -> tuple[Article | None, list[str], list[Fact]]:
+    """The best-ranked article (None for a corpus without one), its cities but those excluded, and each
+    one's line (its first stance), in the article's order."""
     doc = main_doc(index, hits)
     art = article_of(index, doc) if doc else None
     cities = [c for c in (art.cities if art else index.cities) if c not in frame.excluded]
-    facts = [f for c in cities for f in gather.stances(index, c)[:1]]
+    return art, cities, [f for c in cities for f in gather.stances(index, c)[:1]]
+
+
+def each_stance(frame: Frame, index: Index, hits: list[Hit]) -> Result | None:
+    """"What is each city's stance?": every city's line (its section heading's), in the article's order."""
+    _, _, facts = article_lines(frame, index, hits)
     if not facts:
         return None
     return Result("stances", facts=facts, cited=[index.by_id[f.passage_id] for f in facts],

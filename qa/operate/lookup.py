@@ -161,9 +161,11 @@ def quantity_answer(frame: Frame, index: Index, hits: list[Hit], analyzer: Analy
     if found:
         f, number = found
         return Result("quantity", facts=[f], cited=[number], city=f.city, confidence=confidence(frame, index, number))
-    ranked_first = next((h.number for h in hits[:2] if cues.says_first(index.passages[h.number].text, index.passages[h.number].lang)), None)
-    if frame.unit and cues.counters.get(frame.unit) == cues.counters.get("rank") and ranked_first is not None:
-        return sentence(frame, index, ranked_first)         # "第幾個?": the sentence saying it was the first
+    if frame.unit and cues.counters.get(frame.unit) == cues.counters.get("rank"):     # "第幾個?" with no number:
+        first = next((h.number for h in hits[:2] if cues.says_first(index.passages[h.number].text,
+                                                                    index.passages[h.number].lang)), None)
+        if first is not None:
+            return sentence(frame, index, first)            # the sentence saying it was the first of its kind
     word = counted_word(frame)
     strict = (frame.unit or frame.answer_type in ("money", "size") or frame.modality
               or dated_elsewhere(frame, index, hits[0].number))

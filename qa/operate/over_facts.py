@@ -13,7 +13,7 @@ from ..frame import BOTH_ENDS, Frame, date_span
 from ..index import Index
 from ..retrieve import Hit
 from ..understand import beyond_start, informative
-from .cities import stated_extreme
+from .cities import article_lines, stated_extreme
 from .lookup import denied, quantity_ok, unanswerable
 from .result import LIST_LIMIT, Result, abstained
 
@@ -117,22 +117,21 @@ def both_ends(pool: list[Fact]) -> list[Fact]:
 
 
 def extreme_event(frame: Frame, index: Index, analyzer: Analyzer, cues: Cues, hits: list[Hit]) -> Result | None:
+    """The earliest (latest) events fitting the words; words of starting dropped ("started earliest")."""
     ends = both_ends if frame.direction == BOTH_ENDS else None
     key = sort_key("earliest" if ends else frame.direction)
     if len(frame.cities) >= 2:                                      # each city with the words said beside it
         sides = [([city], frame.city_topics.get(city) or frame.topic) for city in frame.cities]
     else:                                                           # "X跟Y哪个早": each side with its own words
         sides = frame.choices if not ends else []
-    def telling(words):                                             # "started earliest": the earliest, whatever it was
-        return beyond_start(words, index, cues)
     pool = []
     for cities, own in sides:                                       # each side's own words say what kind
         chosen = best_by_topic(surely_in(frame, gather.events(frame, index, cities, kind=False)),
-                               telling(own), index, analyzer, hits)
+                               beyond_start(informative(own, index), cues), index, analyzer, hits)
         pool += ends(chosen) if ends else extremes(chosen, key)[:1]
     if len(frame.cities) < 2 and len(pool) < 2:                     # no two sides: the events that fit the words
-        pool = best_by_topic(surely_in(frame, gather.events(frame, index)), telling(frame.topic),
-                             index, analyzer, hits)
+        pool = best_by_topic(surely_in(frame, gather.events(frame, index)),
+                             beyond_start(informative(frame.topic, index), cues), index, analyzer, hits)
     if not pool:
         return None
     missing = missing_cities(frame, pool)
@@ -260,10 +259,7 @@ def list_cities(frame: Frame, index: Index, hits: list[Hit], analyzer: Analyzer,
                 return Result("cities", cited=cited, cities=named, city=named[0] if len(named) == 1 else None) \
                     if cited else abstained("no_match")
     else:                                           # the article's cities: its lead names them, then each heading
-        doc = main_doc(index, hits)
-        art = article_of(index, doc) if doc else None
-        cities = [c for c in (art.cities if art else index.cities) if c not in frame.excluded]
-        facts = [f for c in cities for f in gather.stances(index, c)[:1]]
+        art, cities, facts = article_lines(frame, index, hits)
         lead = [n for n in (art.lead if art else []) if sum(c in index.passages[n].text for c in cities) >= 2][:1]
     if cities is None:
         cities = list(dict.fromkeys(f.city for f in facts if f.city and f.city not in frame.excluded))

@@ -117,10 +117,9 @@ def informative(words: list[ContentWord], index: Index) -> list[ContentWord]:
         all(index.bm25.df(k) for k in alt) and min(map(index.bm25.df, alt)) <= half for alt in w.alternatives)]
 
 
-def beyond_start(words: list[ContentWord], index: Index, cues: Cues) -> list[ContentWord]:
-    """Informative words but those of starting: "which city started earliest" asks which was earliest."""
-    return [w for w in informative(words, index)
-            if not any(cues.states("start", k, "ja") for alt in w.alternatives for k in alt)]
+def beyond_start(words: list[ContentWord], cues: Cues) -> list[ContentWord]:
+    """The words but those of starting: "which city started earliest" asks which was earliest."""
+    return [w for w in words if not any(cues.states("start", k, "ja") for alt in w.alternatives for k in alt)]
 
 
 def own_words(work: str, masked: Masked, analyzer: Analyzer, lang: str) -> list[tuple[str, int, int]]:
